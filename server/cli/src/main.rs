@@ -1,0 +1,82 @@
+//! `rlscope`: the command-line entry point. Parses arguments and hands off to the engine (check, rules,
+//! explain) or the language server (lsp). Exit status: 0 no error-level finding, 1 some, 2 usage or I/O error.
+
+mod check;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "rlscope", version, about = "Which Postgres role each Supabase request really runs as")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check files and folders (default: the current folder).
+    Check(CheckArgs),
+    /// List the rules: id, default severity, summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule id, e.g. session-method-on-service-client.
+        rule: String,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Files or folders to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Parse every file, not only those the byte prefilter cannot rule out (findings are identical).
+    #[arg(long)]
+    pub no_prefilter: bool,
+    /// Colour: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules => {
+            for rule in rlscope_engine::rules::all() {
+                println!("{:<36} {:<8} {}", rule.id, rule.default_severity.as_str(), rule.summary);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match rlscope_engine::rules::by_id(&rule) {
+            Some(meta) => {
+                print!("{}", rlscope_engine::rules::render_markdown(meta));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: unknown rule `{rule}` (see `rlscope rules`)");
+                ExitCode::from(2)
+            }
+        },
+    }
+}

@@ -1,0 +1,54 @@
+//! Which parser a file gets, by its extension.
+
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// `.ts .mts .cts`
+    TypeScript,
+    /// `.tsx`, and plain JavaScript (`.js .jsx .mjs .cjs`), which the TSX grammar parses.
+    Tsx,
+    Sql,
+    /// `.env`, `.env.local`, `.env.*`
+    DotEnv,
+    /// `tsconfig*.json`, `jsconfig.json`
+    TsConfig,
+}
+
+impl Lang {
+    pub fn of(path: &Path) -> Option<Lang> {
+        let name = path.file_name()?.to_str()?;
+        if name == ".env" || name.starts_with(".env.") {
+            return Some(Lang::DotEnv);
+        }
+        if (name.starts_with("tsconfig") && name.ends_with(".json")) || name == "jsconfig.json" {
+            return Some(Lang::TsConfig);
+        }
+        let ext = path.extension()?.to_str()?;
+        match ext {
+            "ts" | "mts" | "cts" => {
+                if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+                    None
+                } else {
+                    Some(Lang::TypeScript)
+                }
+            }
+            "tsx" | "js" | "jsx" | "mjs" | "cjs" => Some(Lang::Tsx),
+            "sql" => Some(Lang::Sql),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a script the TS/JS analysis reads.
+    pub fn is_script(self) -> bool {
+        matches!(self, Lang::TypeScript | Lang::Tsx)
+    }
+
+    pub fn ts_language(self) -> Option<tree_sitter::Language> {
+        match self {
+            Lang::TypeScript => Some(tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
+            Lang::Tsx => Some(tree_sitter_typescript::LANGUAGE_TSX.into()),
+            _ => None,
+        }
+    }
+}
