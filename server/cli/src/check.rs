@@ -23,8 +23,17 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let root = std::fs::canonicalize(&root).unwrap_or(root);
     let mut ws = Workspace::new(root, Default::default());
-    let paths: Vec<_> = args.paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
-    let errors = ws.load_paths(&paths, &LoadOptions { no_prefilter: args.no_prefilter });
+    let paths: Vec<_> = args
+        .paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let errors = ws.load_paths(
+        &paths,
+        &LoadOptions {
+            no_prefilter: args.no_prefilter,
+        },
+    );
     for e in &errors {
         eprintln!("warning: {}: {}", e.path.display(), e.message);
     }
@@ -32,14 +41,18 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let text = match args.format {
         Format::Human => output::human::render(&ws, &results, &cwd, color),
         Format::Json => output::json::render(&ws, &results),
     };
     print!("{text}");
-    let has_error = results.iter().any(|(_, fs)| fs.iter().any(|f| f.severity == Severity::Error));
+    let has_error = results
+        .iter()
+        .any(|(_, fs)| fs.iter().any(|f| f.severity == Severity::Error));
     if has_error {
         ExitCode::from(1)
     } else {

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "rlscope", version, about = "Which Postgres role each Supabase request really runs as")]
+#[command(
+    name = "rlscope",
+    version,
+    about = "Which Postgres role each Supabase request really runs as"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +30,12 @@ enum Command {
     Explain {
         /// A rule id, e.g. session-method-on-service-client.
         rule: String,
+    },
+    /// Run the language server on stdin/stdout.
+    Lsp {
+        /// Accepted for editors that pass it (vscode-languageclient's stdio transport); stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
     },
 }
 
@@ -62,9 +72,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Lsp { .. } => ExitCode::from(rlscope_lsp::run_stdio().clamp(0, 255) as u8),
         Command::Rules => {
             for rule in rlscope_engine::rules::all() {
-                println!("{:<36} {:<8} {}", rule.id, rule.default_severity.as_str(), rule.summary);
+                println!(
+                    "{:<36} {:<8} {}",
+                    rule.id,
+                    rule.default_severity.as_str(),
+                    rule.summary
+                );
             }
             ExitCode::SUCCESS
         }

@@ -36,8 +36,15 @@ pub struct Config {
 }
 
 /// The env-var prefixes bundlers expose to browser code.
-pub const DEFAULT_BROWSER_ENV_PREFIXES: &[&str] =
-    &["NEXT_PUBLIC_", "VITE_", "PUBLIC_", "EXPO_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", "GATSBY_"];
+pub const DEFAULT_BROWSER_ENV_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "PUBLIC_",
+    "EXPO_PUBLIC_",
+    "REACT_APP_",
+    "NUXT_PUBLIC_",
+    "GATSBY_",
+];
 
 impl Config {
     /// The effective severity of a rule, or `None` when it is turned off.
@@ -51,7 +58,12 @@ impl Config {
     }
 
     pub fn is_browser_env_name(&self, name: &str) -> bool {
-        DEFAULT_BROWSER_ENV_PREFIXES.iter().any(|p| name.starts_with(p))
-            || self.browser_env_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        DEFAULT_BROWSER_ENV_PREFIXES
+            .iter()
+            .any(|p| name.starts_with(p))
+            || self
+                .browser_env_prefixes
+                .iter()
+                .any(|p| name.starts_with(p.as_str()))
     }
 }

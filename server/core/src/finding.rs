@@ -71,12 +71,33 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, severity: Severity, range: TextRange, message: impl Into<String>) -> Finding {
-        Finding { rule, severity, range, message: message.into(), related: Vec::new(), fixes: Vec::new() }
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity,
+            range,
+            message: message.into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
     }
 
-    pub fn with_related(mut self, path: PathBuf, range: TextRange, message: impl Into<String>) -> Finding {
-        self.related.push(Related { path, range, message: message.into() });
+    pub fn with_related(
+        mut self,
+        path: PathBuf,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Finding {
+        self.related.push(Related {
+            path,
+            range,
+            message: message.into(),
+        });
         self
     }
 
@@ -87,6 +108,9 @@ impl Finding {
 
     /// The best fix at or above `min` applicability.
     pub fn fix_at_least(&self, min: Applicability) -> Option<&Fix> {
-        self.fixes.iter().filter(|f| f.applicability >= min && !f.edits.is_empty()).max_by_key(|f| f.applicability)
+        self.fixes
+            .iter()
+            .filter(|f| f.applicability >= min && !f.edits.is_empty())
+            .max_by_key(|f| f.applicability)
     }
 }

@@ -48,10 +48,16 @@ pub fn classify_literal(value: &str) -> Option<LiteralKey> {
     let v = value.trim();
     let v = v.strip_prefix("Bearer ").unwrap_or(v).trim();
     if v.starts_with("sb_secret_") && v.len() > "sb_secret_".len() {
-        return Some(LiteralKey { level: KeyLevel::Service, kind: LiteralKind::Secret });
+        return Some(LiteralKey {
+            level: KeyLevel::Service,
+            kind: LiteralKind::Secret,
+        });
     }
     if v.starts_with("sb_publishable_") && v.len() > "sb_publishable_".len() {
-        return Some(LiteralKey { level: KeyLevel::Anon, kind: LiteralKind::Publishable });
+        return Some(LiteralKey {
+            level: KeyLevel::Anon,
+            kind: LiteralKind::Publishable,
+        });
     }
     let level = match jwt_role(v)?.as_str() {
         "service_role" | "supabase_admin" => KeyLevel::Service,
@@ -59,7 +65,10 @@ pub fn classify_literal(value: &str) -> Option<LiteralKey> {
         "authenticated" => KeyLevel::User,
         _ => return None,
     };
-    Some(LiteralKey { level, kind: LiteralKind::Jwt })
+    Some(LiteralKey {
+        level,
+        kind: LiteralKind::Jwt,
+    })
 }
 
 /// The `role` claim of a JWT, if `value` is one.
@@ -80,7 +89,9 @@ pub fn jwt_role(value: &str) -> Option<String> {
 }
 
 fn is_b64url(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
 }
 
 /// A printable stand-in for a key: `eyJ…(service_role)`, `sb_secret_…`, `sb_publishable_…`.
@@ -94,7 +105,11 @@ pub fn redact(value: &str) -> String {
         return "sb_publishable_…".into();
     }
     if let Some(role) = jwt_role(v) {
-        let role: String = role.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(32).collect();
+        let role: String = role
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(32)
+            .collect();
         return format!("eyJ…({role})");
     }
     if v.starts_with("eyJ") {
@@ -111,7 +126,10 @@ pub fn redact_secrets_in(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     loop {
-        let next = [rest.find("eyJ"), rest.find("sb_secret_")].into_iter().flatten().min();
+        let next = [rest.find("eyJ"), rest.find("sb_secret_")]
+            .into_iter()
+            .flatten()
+            .min();
         let Some(at) = next else {
             out.push_str(rest);
             break;
@@ -139,7 +157,11 @@ pub fn redact_secrets_in(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Classifies an environment variable *name* (the weakest signal).
-pub fn classify_env_name(name: &str, extra_service: &[String], extra_anon: &[String]) -> Option<KeyLevel> {
+pub fn classify_env_name(
+    name: &str,
+    extra_service: &[String],
+    extra_anon: &[String],
+) -> Option<KeyLevel> {
     if extra_service.iter().any(|n| n == name) {
         return Some(KeyLevel::Service);
     }
@@ -171,9 +193,18 @@ mod tests {
     fn classifies_literals() {
         let svc = jwt(r#"{"iss":"supabase","role":"service_role"}"#);
         assert_eq!(classify_literal(&svc).unwrap().level, KeyLevel::Service);
-        assert_eq!(classify_literal(&jwt(r#"{"role":"anon"}"#)).unwrap().level, KeyLevel::Anon);
-        assert_eq!(classify_literal("sb_secret_abc123").unwrap().level, KeyLevel::Service);
-        assert_eq!(classify_literal("sb_publishable_abc").unwrap().level, KeyLevel::Anon);
+        assert_eq!(
+            classify_literal(&jwt(r#"{"role":"anon"}"#)).unwrap().level,
+            KeyLevel::Anon
+        );
+        assert_eq!(
+            classify_literal("sb_secret_abc123").unwrap().level,
+            KeyLevel::Service
+        );
+        assert_eq!(
+            classify_literal("sb_publishable_abc").unwrap().level,
+            KeyLevel::Anon
+        );
         assert!(classify_literal("eyJnotajwt").is_none());
         assert!(classify_literal("hello").is_none());
     }
@@ -190,9 +221,18 @@ mod tests {
 
     #[test]
     fn env_names() {
-        assert_eq!(classify_env_name("SUPABASE_SERVICE_ROLE_KEY", &[], &[]), Some(KeyLevel::Service));
-        assert_eq!(classify_env_name("SUPABASE_SECRET_KEY", &[], &[]), Some(KeyLevel::Service));
-        assert_eq!(classify_env_name("NEXT_PUBLIC_SUPABASE_ANON_KEY", &[], &[]), Some(KeyLevel::Anon));
+        assert_eq!(
+            classify_env_name("SUPABASE_SERVICE_ROLE_KEY", &[], &[]),
+            Some(KeyLevel::Service)
+        );
+        assert_eq!(
+            classify_env_name("SUPABASE_SECRET_KEY", &[], &[]),
+            Some(KeyLevel::Service)
+        );
+        assert_eq!(
+            classify_env_name("NEXT_PUBLIC_SUPABASE_ANON_KEY", &[], &[]),
+            Some(KeyLevel::Anon)
+        );
         assert_eq!(classify_env_name("SUPABASE_URL", &[], &[]), None);
     }
 }

@@ -9,6 +9,7 @@ pub mod finding;
 pub mod keys;
 pub mod line_index;
 pub mod rule;
+pub mod suppress;
 pub mod text;
 
 pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity};

@@ -48,7 +48,10 @@ impl LineIndex {
                 }
             }
         }
-        LineIndex { line_starts, len: bytes.len() as u32 }
+        LineIndex {
+            line_starts,
+            len: bytes.len() as u32,
+        }
     }
 
     pub fn line_count(&self) -> u32 {
@@ -73,7 +76,10 @@ impl LineIndex {
     }
 
     pub fn line_start(&self, line: u32) -> u32 {
-        self.line_starts.get(line as usize).copied().unwrap_or(self.len)
+        self.line_starts
+            .get(line as usize)
+            .copied()
+            .unwrap_or(self.len)
     }
 
     /// The byte range of a line's content, without its terminator.
@@ -104,7 +110,10 @@ impl LineIndex {
         // an offset between "\r" and "\n" counts as the end of the line's content
         let offset = offset.min(line_end.max(start));
         let slice = &text[start as usize..offset as usize];
-        LineCol { line, col: units(slice, enc) }
+        LineCol {
+            line,
+            col: units(slice, enc),
+        }
     }
 
     /// Line/column in `enc` -> byte offset, clamped to the line's content and the text's end.
@@ -130,8 +139,16 @@ impl LineIndex {
         range.end
     }
 
-    pub fn range_to_line_cols(&self, text: &str, range: TextRange, enc: PositionEncoding) -> (LineCol, LineCol) {
-        (self.line_col(text, range.start, enc), self.line_col(text, range.end, enc))
+    pub fn range_to_line_cols(
+        &self,
+        text: &str,
+        range: TextRange,
+        enc: PositionEncoding,
+    ) -> (LineCol, LineCol) {
+        (
+            self.line_col(text, range.start, enc),
+            self.line_col(text, range.end, enc),
+        )
     }
 }
 

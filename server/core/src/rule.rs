@@ -34,7 +34,10 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// Where the rule's docs page lives (used for LSP `codeDescription.href` and SARIF `helpUri`).
     pub fn docs_url(&self) -> String {
-        format!("https://github.com/rlscope/rlscope/blob/main/docs/rules/{}.md", self.id)
+        format!(
+            "https://github.com/rlscope/rlscope/blob/main/docs/rules/{}.md",
+            self.id
+        )
     }
 
     /// The example's file extension, so examples can be checked as real files.

@@ -20,7 +20,12 @@ impl Document {
     pub fn new(lang: Lang, text: String) -> Document {
         let tree = parse(lang, &text, None);
         let line_index = LineIndex::new(&text);
-        Document { text, lang, tree, line_index }
+        Document {
+            text,
+            lang,
+            tree,
+            line_index,
+        }
     }
 
     pub fn text(&self) -> &str {
@@ -49,8 +54,15 @@ impl Document {
     /// Applies an edit to the text and the old tree without re-parsing.
     pub fn apply_edit(&mut self, range: TextRange, new_text: &str) {
         let len = self.text.len();
-        let start = rlscope_core::line_index::floor_char_boundary(&self.text, (range.start as usize).min(len));
-        let end = rlscope_core::line_index::floor_char_boundary(&self.text, (range.end as usize).min(len)).max(start);
+        let start = rlscope_core::line_index::floor_char_boundary(
+            &self.text,
+            (range.start as usize).min(len),
+        );
+        let end = rlscope_core::line_index::floor_char_boundary(
+            &self.text,
+            (range.end as usize).min(len),
+        )
+        .max(start);
         let start_position = point_at(&self.text, start);
         let old_end_position = point_at(&self.text, end);
         self.text.replace_range(start..end, new_text);
@@ -84,7 +96,11 @@ impl Document {
 fn point_at(text: &str, offset: usize) -> Point {
     let before = &text.as_bytes()[..offset];
     let row = memchr::memchr_iter(b'\n', before).count();
-    let col = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
     Point { row, column: col }
 }
 

@@ -51,7 +51,11 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(root: PathBuf, config: Config) -> Workspace {
-        Workspace { root, config, files: HashMap::new() }
+        Workspace {
+            root,
+            config,
+            files: HashMap::new(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -78,14 +82,28 @@ impl Workspace {
     /// Sets the text of one file (opened or changed); returns the files whose findings may have changed,
     /// including this one.
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) -> Vec<PathBuf> {
-        let Some(lang) = Lang::of(&path) else { return Vec::new() };
+        let Some(lang) = Lang::of(&path) else {
+            return Vec::new();
+        };
         let line_index = Arc::new(LineIndex::new(&text));
-        self.files.insert(path.clone(), FileEntry { text, line_index, lang });
+        self.files.insert(
+            path.clone(),
+            FileEntry {
+                text,
+                line_index,
+                lang,
+            },
+        );
         vec![path]
     }
 
     /// Like [`Workspace::set_file`], reusing a syntax tree the caller already has for exactly `text`.
-    pub fn set_file_parsed(&mut self, path: PathBuf, text: Arc<str>, _tree: &tree_sitter::Tree) -> Vec<PathBuf> {
+    pub fn set_file_parsed(
+        &mut self,
+        path: PathBuf,
+        text: Arc<str>,
+        _tree: &tree_sitter::Tree,
+    ) -> Vec<PathBuf> {
         self.set_file(path, text)
     }
 
@@ -117,10 +135,13 @@ impl Workspace {
 
     /// Findings of every loaded file (in parallel), sorted by path.
     pub fn check_all(&self) -> Vec<(PathBuf, Vec<Finding>)> {
-        self.files().into_iter().map(|p| {
-            let f = self.check_file(&p);
-            (p, f)
-        }).collect()
+        self.files()
+            .into_iter()
+            .map(|p| {
+                let f = self.check_file(&p);
+                (p, f)
+            })
+            .collect()
     }
 
     /// What runs as which role at `offset`: a client identifier or a request on one.

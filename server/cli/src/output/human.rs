@@ -32,7 +32,12 @@ impl Style {
     }
 }
 
-pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)], cwd: &Path, color: bool) -> String {
+pub fn render(
+    ws: &Workspace,
+    results: &[(PathBuf, Vec<Finding>)],
+    cwd: &Path,
+    color: bool,
+) -> String {
     let style = Style { on: color };
     let mut out = String::new();
     let (mut errors, mut warnings, mut fixable) = (0, 0, 0);
@@ -41,7 +46,9 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)], cwd: &Path, c
             continue;
         }
         let text = ws.source(path).unwrap_or_default();
-        let index = ws.line_index(path).unwrap_or_else(|| std::sync::Arc::new(rlscope_core::LineIndex::new("")));
+        let index = ws
+            .line_index(path)
+            .unwrap_or_else(|| std::sync::Arc::new(rlscope_core::LineIndex::new("")));
         for f in findings {
             let (s, e) = index.range_to_line_cols(&text, f.range, PositionEncoding::Utf32);
             let (label, code) = match f.severity {
@@ -57,7 +64,10 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)], cwd: &Path, c
             let _ = writeln!(
                 out,
                 "{}: {} {}",
-                style.paint("1", &format!("{}:{}:{}", display_path(path, cwd), s.line + 1, s.col + 1)),
+                style.paint(
+                    "1",
+                    &format!("{}:{}:{}", display_path(path, cwd), s.line + 1, s.col + 1)
+                ),
                 style.paint(code, &format!("{label}[{}]", f.rule)),
                 redact_secrets_in(&f.message)
             );
@@ -67,14 +77,40 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)], cwd: &Path, c
             let gutter = (s.line + 1).to_string();
             let pad = " ".repeat(gutter.len());
             let shown: String = redact_secrets_in(line_text).chars().take(200).collect();
-            let width = if e.line == s.line { (e.col - s.col).max(1) } else { (line_text.chars().count() as u32).saturating_sub(s.col).max(1) };
+            let width = if e.line == s.line {
+                (e.col - s.col).max(1)
+            } else {
+                (line_text.chars().count() as u32)
+                    .saturating_sub(s.col)
+                    .max(1)
+            };
             let _ = writeln!(out, "{pad} {}", style.paint("34", "|"));
-            let _ = writeln!(out, "{} {} {}", style.paint("34", &gutter), style.paint("34", "|"), shown.replace('\t', " "));
-            let underline = format!("{}{}", " ".repeat(s.col as usize), "^".repeat(width.min(200) as usize));
-            let _ = writeln!(out, "{pad} {} {}", style.paint("34", "|"), style.paint(code, &underline));
+            let _ = writeln!(
+                out,
+                "{} {} {}",
+                style.paint("34", &gutter),
+                style.paint("34", "|"),
+                shown.replace('\t', " ")
+            );
+            let underline = format!(
+                "{}{}",
+                " ".repeat(s.col as usize),
+                "^".repeat(width.min(200) as usize)
+            );
+            let _ = writeln!(
+                out,
+                "{pad} {} {}",
+                style.paint("34", "|"),
+                style.paint(code, &underline)
+            );
             for r in &f.related {
                 let loc = related_location(ws, &r.path, r.range, cwd);
-                let _ = writeln!(out, "{pad} = {}: {loc}: {}", style.paint("1", "note"), redact_secrets_in(&r.message));
+                let _ = writeln!(
+                    out,
+                    "{pad} = {}: {loc}: {}",
+                    style.paint("1", "note"),
+                    redact_secrets_in(&r.message)
+                );
             }
             for fix in &f.fixes {
                 let grade = match fix.applicability {
@@ -85,7 +121,12 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)], cwd: &Path, c
                 if fix.applicability == Applicability::Safe {
                     fixable += 1;
                 }
-                let _ = writeln!(out, "{pad} = {}: {}", style.paint("1;36", grade), redact_secrets_in(&fix.title));
+                let _ = writeln!(
+                    out,
+                    "{pad} = {}: {}",
+                    style.paint("1;36", grade),
+                    redact_secrets_in(&fix.title)
+                );
             }
             out.push('\n');
         }
@@ -108,7 +149,12 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)], cwd: &Path, c
     out
 }
 
-fn related_location(ws: &Workspace, path: &Path, range: rlscope_core::TextRange, cwd: &Path) -> String {
+fn related_location(
+    ws: &Workspace,
+    path: &Path,
+    range: rlscope_core::TextRange,
+    cwd: &Path,
+) -> String {
     match (ws.source(path), ws.line_index(path)) {
         (Some(text), Some(index)) => {
             let lc = index.line_col(&text, range.start, PositionEncoding::Utf32);

@@ -8,7 +8,10 @@ use rlscope_engine::Workspace;
 use serde_json::{json, Value};
 
 pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)]) -> String {
-    let files: Vec<Value> = results.iter().map(|(path, findings)| file_entry(ws, path, findings)).collect();
+    let files: Vec<Value> = results
+        .iter()
+        .map(|(path, findings)| file_entry(ws, path, findings))
+        .collect();
     let mut s = serde_json::to_string_pretty(&Value::Array(files)).expect("json");
     s.push('\n');
     s
@@ -16,7 +19,9 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)]) -> String {
 
 fn file_entry(ws: &Workspace, path: &PathBuf, findings: &[Finding]) -> Value {
     let text = ws.source(path).unwrap_or_default();
-    let index = ws.line_index(path).unwrap_or_else(|| std::sync::Arc::new(rlscope_core::LineIndex::new("")));
+    let index = ws
+        .line_index(path)
+        .unwrap_or_else(|| std::sync::Arc::new(rlscope_core::LineIndex::new("")));
     let enc = PositionEncoding::Utf32;
     let mut counts = [0usize; 4];
     let messages: Vec<Value> = findings
@@ -72,12 +77,23 @@ fn file_entry(ws: &Workspace, path: &PathBuf, findings: &[Finding]) -> Value {
 fn fix_json(text: &str, fix: &rlscope_core::Fix) -> Value {
     let mut edits: Vec<_> = fix.edits.iter().collect();
     edits.sort_by_key(|e| e.range.start);
-    let start = edits.first().map_or(0, |e| e.range.start as usize).min(text.len());
-    let end = edits.iter().map(|e| e.range.end as usize).max().unwrap_or(0).min(text.len());
+    let start = edits
+        .first()
+        .map_or(0, |e| e.range.start as usize)
+        .min(text.len());
+    let end = edits
+        .iter()
+        .map(|e| e.range.end as usize)
+        .max()
+        .unwrap_or(0)
+        .min(text.len());
     let mut out = String::new();
     let mut cursor = start;
     for e in edits {
-        let (s, t) = ((e.range.start as usize).min(text.len()), (e.range.end as usize).min(text.len()));
+        let (s, t) = (
+            (e.range.start as usize).min(text.len()),
+            (e.range.end as usize).min(text.len()),
+        );
         if s >= cursor {
             out.push_str(text.get(cursor..s).unwrap_or(""));
         }

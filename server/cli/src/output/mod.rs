@@ -7,5 +7,8 @@ use std::path::Path;
 
 /// `path` relative to `base` when it lies below it, else as given.
 pub fn display_path(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base).unwrap_or(path).display().to_string()
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
