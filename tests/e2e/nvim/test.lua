@@ -99,7 +99,13 @@ end
 local function main()
   say('nvim ' .. tostring(vim.version()))
   vim.opt.runtimepath:prepend(plugin)
-  require('rlscope').setup({ cmd = { bin, 'lsp' } })
+  local legacy = os.getenv('RLSCOPE_NVIM_LEGACY') == '1'
+  say(legacy and 'setup: vim.lsp.start from a FileType autocommand (the 0.8-0.10 way)' or 'setup: vim.lsp.config + vim.lsp.enable')
+  if legacy then
+    require('rlscope').setup({ cmd = { bin, 'lsp' }, native_config = false })
+  else
+    require('rlscope').setup({ cmd = { bin, 'lsp' } })
+  end
   check(vim.fn.exists(':RlscopeExplain') == 2, ':RlscopeExplain is defined')
 
   -- 1. app/api/login/route.ts: supabaseAdmin comes from '@/lib/supabase/admin' (a tsconfig path alias), so the

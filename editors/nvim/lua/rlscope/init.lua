@@ -32,6 +32,9 @@ M.defaults = {
       inlayHints = { enable = false },
     },
   },
+  -- On 0.11+ the server is registered with vim.lsp.config/vim.lsp.enable; false uses the 0.8-0.10 way
+  -- (vim.lsp.start from a FileType autocommand) there too.
+  native_config = true,
   capabilities = nil, -- e.g. require('cmp_nvim_lsp').default_capabilities()
   on_attach = nil, -- function(client, bufnr)
 }
@@ -182,7 +185,7 @@ function M.setup(user)
     end,
   })
 
-  if has('0.11') and vim.lsp.config and vim.lsp.enable then
+  if opts.native_config and has('0.11') and vim.lsp.config and vim.lsp.enable then
     local config = lsp_config(opts)
     config.name = nil
     config.root_dir = function(bufnr, on_dir)
