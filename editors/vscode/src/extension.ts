@@ -12,6 +12,7 @@ import {
 import { findServer, FoundServer } from "./server";
 
 const LANGUAGES = ["typescript", "typescriptreact", "javascript", "javascriptreact", "sql"];
+const EXPLAIN_SCHEME = "rlscope-explain";
 
 let client: LanguageClient | undefined;
 let server: FoundServer | undefined;
@@ -28,6 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("rlscope.explainRule", (rule?: unknown) =>
       explainRule(typeof rule === "string" ? rule : undefined),
     ),
+    vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, {
+      provideTextDocumentContent: (uri) => run(["explain", uri.path.replace(/^\//, "").replace(/\.md$/, "")]),
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The trace level is applied by the client itself; every other rlscope setting restarts the server, which
       // reads its settings through workspace/configuration when it starts.
@@ -185,10 +189,9 @@ async function explainRule(rule?: string): Promise<void> {
     if (!id) {
       return;
     }
-    const markdown = await run(["explain", id]);
-    const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-    await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
+    // A read-only virtual document (no "save changes?" prompt), shown as a Markdown preview beside the editor.
+    const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${id}.md` });
+    await vscode.commands.executeCommand("markdown.showPreviewToSide", uri);
   } catch (e) {
     void vscode.window.showErrorMessage(`rlscope: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -82,7 +82,7 @@ if ! curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
 fi
 
 status=0
-RLSCOPE_URL="http://127.0.0.1:$PORT/?folder=$WORK/ws" RLSCOPE_SHOTS="$PWD/target/e2e" \
+RLSCOPE_URL="http://127.0.0.1:$PORT/?folder=$WORK/ws" RLSCOPE_WS="$WORK/ws" RLSCOPE_SHOTS="$PWD/target/e2e" \
   timeout 240 node tests/e2e/vscode/test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "vscode e2e: FAILED (exit $status); code-server log:"

@@ -100,7 +100,7 @@ try {
   // 1. login/route.ts: the finding comes through the '@/lib/supabase/admin' import.
   await openFile("app/api/login/route.ts");
   const squiggle = page.locator(".editor-group-container.active .monaco-editor .squiggly-error").first();
-  await squiggle.waitFor({ state: "attached", timeout: 60000 });
+  await squiggle.waitFor({ state: "attached", timeout: Number(process.env.RLSCOPE_SQUIGGLE_TIMEOUT ?? 60000) });
   ok("login/route.ts: an error squiggle appears");
 
   await page.keyboard.press(`${mod}+Shift+M`);
@@ -167,6 +167,39 @@ try {
   check(text.includes("auth.admin.createUser("), "the quick fix rewrote the call to auth.admin.createUser", text);
   check(!text.includes("auth.signUp("), "auth.signUp( is gone", text);
   ok("the warning squiggle is gone after the fix");
+
+  // 5. "rlscope: Explain Rule" from the command palette: pick the rule, see its docs in a Markdown preview.
+  await page.keyboard.press("F1");
+  const palette = page.locator(".quick-input-widget input");
+  await palette.waitFor({ state: "visible", timeout: 15000 });
+  await palette.fill(">rlscope: Explain Rule");
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Explain Rule" }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: RULE }).first().waitFor({ timeout: 15000 });
+  await palette.fill(RULE);
+  await page.waitForTimeout(300);
+  await page.keyboard.press("Enter");
+  const preview = page
+    .frameLocator("iframe.webview.ready")
+    .last()
+    .frameLocator("iframe#active-frame")
+    .locator("body");
+  await preview.filter({ hasText: /What it does/ }).waitFor({ timeout: 20000 });
+  check((await preview.innerText()).includes(RULE), "Explain Rule shows the rule's docs in a Markdown preview");
+  await shot("vscode-explain.png");
+
+  // 6. Settings: turning the rule off in the workspace settings restarts the server, and its findings go away.
+  fs.mkdirSync(path.join(process.env.RLSCOPE_WS, ".vscode"), { recursive: true });
+  fs.writeFileSync(
+    path.join(process.env.RLSCOPE_WS, ".vscode", "settings.json"),
+    JSON.stringify({ "rlscope.rules": { [RULE]: "off" } }, null, 2),
+  );
+  await page.waitForFunction(
+    (rule) => ![...document.querySelectorAll(".markers-panel .monaco-list-row")].some((r) => r.textContent.includes(rule)),
+    RULE,
+    { timeout: 30000 },
+  );
+  ok(`setting rlscope.rules.${RULE} = "off" restarted the server and cleared the Problems panel`);
   console.log(`vscode e2e: ${checks} checks passed`);
 } catch (e) {
   console.log(`FAIL: ${e instanceof Error ? e.stack : String(e)}`);
