@@ -18,6 +18,7 @@ mod settings;
 pub mod transport;
 
 pub use server::{build_service, Backend, FIX_ALL_KIND, WATCH_GLOBS};
+pub use tower_lsp_server;
 
 /// Serves LSP over stdin/stdout until `exit` or stdin EOF; returns the process exit code.
 pub fn run_stdio() -> i32 {

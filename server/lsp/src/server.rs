@@ -106,6 +106,14 @@ fn kind_wanted(only: &Option<Vec<CodeActionKind>>, kind: &CodeActionKind) -> boo
 }
 
 impl Inner {
+    /// The version and text held for an open document (for tests and debugging).
+    #[doc(hidden)]
+    pub fn document_snapshot(&self, uri: &Uri) -> Option<(i32, String)> {
+        self.docs
+            .get(uri)
+            .map(|d| (d.version, d.doc.text().to_string()))
+    }
+
     /// Set when `shutdown` was received (the exit code depends on it).
     pub fn shutdown_flag(&self) -> Arc<AtomicBool> {
         self.shutdown.clone()

@@ -1,0 +1,291 @@
+//! Test helpers: an in-memory client driving the service (every call under a timeout), fixtures, JWTs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures::{SinkExt, StreamExt};
+use rlscope_lsp::tower_lsp_server::jsonrpc::{Id, Request, Response};
+use rlscope_lsp::tower_lsp_server::ls_types::Uri;
+use rlscope_lsp::tower_lsp_server::LspService;
+use rlscope_lsp::Backend;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tower::{Service, ServiceExt};
+
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A JWT whose payload is `{"role":"<role>"}` (not a real key: the signature is junk).
+pub fn jwt(role: &str) -> String {
+    let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = b.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = b.encode(format!(r#"{{"iss":"supabase","ref":"abcdefghijklmnopqrst","role":"{role}","iat":1700000000,"exp":2000000000}}"#));
+    let sig = b.encode("not-a-real-signature-just-test-bytes");
+    format!("{header}.{payload}.{sig}")
+}
+
+/// Whether the engine reports `rule` for `text` as file `name` (the engine lands rule by rule).
+pub fn engine_reports(name: &str, text: &str, rule: &str) -> bool {
+    rlscope_engine::check_source(name, text)
+        .iter()
+        .any(|f| f.rule == rule)
+}
+
+/// Skips (returns true, with a note) while the engine does not report `rule` yet.
+pub fn skip_until_engine(rule: &str, name: &str, text: &str) -> bool {
+    if engine_reports(name, text, rule) {
+        return false;
+    }
+    if std::env::var_os("RLSCOPE_REQUIRE_ENGINE").is_some() {
+        panic!("the engine does not report {rule} yet (RLSCOPE_REQUIRE_ENGINE is set)");
+    }
+    eprintln!("SKIPPED: the engine does not report {rule} yet");
+    true
+}
+
+pub fn uri(path: &Path) -> Uri {
+    Uri::from_file_path(path).expect("file uri")
+}
+
+pub fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Client capabilities: push diagnostics with related information, code action literals, utf-16.
+pub fn default_caps() -> Value {
+    json!({
+        "general": {"positionEncodings": ["utf-16"]},
+        "textDocument": {
+            "publishDiagnostics": {"relatedInformation": true, "versionSupport": true,
+                                   "tagSupport": {"valueSet": [1, 2]}},
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}},
+                           "isPreferredSupport": true, "dataSupport": true},
+            "hover": {"contentFormat": ["markdown", "plaintext"]}
+        },
+        "workspace": {"configuration": true, "workspaceEdit": {"documentChanges": true},
+                      "didChangeWatchedFiles": {"dynamicRegistration": true},
+                      "inlayHint": {"refreshSupport": true}},
+        "window": {"workDoneProgress": true}
+    })
+}
+
+pub struct Harness {
+    service: LspService<Backend>,
+    events: mpsc::UnboundedReceiver<Request>,
+    next_id: i64,
+    /// What the fake client answers to `workspace/configuration`.
+    pub settings: Arc<Mutex<Value>>,
+    /// Everything the server sent to the client, in order (requests and notifications).
+    pub seen: Vec<Request>,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let (service, socket) = rlscope_lsp::build_service();
+        let (tx, rx) = mpsc::unbounded_channel();
+        let settings = Arc::new(Mutex::new(json!({})));
+        let answers = settings.clone();
+        tokio::spawn(async move {
+            let (mut requests, mut responses) = socket.split();
+            while let Some(req) = requests.next().await {
+                if let Some(id) = req.id().cloned() {
+                    let result = match req.method() {
+                        "workspace/configuration" => json!([answers.lock().unwrap().clone()]),
+                        _ => Value::Null,
+                    };
+                    if responses.send(Response::from_ok(id, result)).await.is_err() {
+                        break;
+                    }
+                }
+                if tx.send(req).is_err() {
+                    break;
+                }
+            }
+        });
+        Harness {
+            service,
+            events: rx,
+            next_id: 0,
+            settings,
+            seen: Vec::new(),
+        }
+    }
+
+    pub fn backend(&self) -> &Backend {
+        self.service.inner()
+    }
+
+    /// Sends a raw message; returns the response (for requests).
+    pub async fn call(&mut self, req: Request) -> Option<Response> {
+        let fut = tokio::time::timeout(TIMEOUT, self.service.ready())
+            .await
+            .expect("service ready timed out")
+            .expect("service exited")
+            .call(req);
+        tokio::time::timeout(TIMEOUT, fut)
+            .await
+            .expect("call timed out")
+            .expect("service error")
+    }
+
+    pub fn next_id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// A request; `Ok(result)` or `Err(error object)`.
+    pub async fn request(&mut self, method: &'static str, params: Value) -> Result<Value, Value> {
+        let id = self.next_id();
+        let resp = self
+            .call(Request::build(method).params(params).id(id).finish())
+            .await
+            .expect("a request gets a response");
+        let (rid, body) = resp.into_parts();
+        assert_eq!(rid, Id::Number(id));
+        body.map_err(|e| serde_json::to_value(e).unwrap())
+    }
+
+    pub async fn notify(&mut self, method: &'static str, params: Value) {
+        let r = self
+            .call(Request::build(method).params(params).finish())
+            .await;
+        assert!(r.is_none(), "a notification got a response: {r:?}");
+    }
+
+    pub async fn initialize_with(
+        &mut self,
+        caps: Value,
+        root: Option<&Path>,
+        options: Value,
+    ) -> Value {
+        let folders = root.map(|r| json!([{"uri": uri(r).as_str(), "name": "ws"}]));
+        let result = self
+            .request(
+                "initialize",
+                json!({"capabilities": caps, "workspaceFolders": folders, "initializationOptions": options}),
+            )
+            .await
+            .expect("initialize ok");
+        self.notify("initialized", json!({})).await;
+        result
+    }
+
+    pub async fn initialize(&mut self, root: Option<&Path>) -> Value {
+        self.initialize_with(default_caps(), root, Value::Null)
+            .await
+    }
+
+    /// Waits for the next server→client message matching `pred`.
+    pub async fn wait_for(
+        &mut self,
+        what: &str,
+        mut pred: impl FnMut(&Request) -> bool,
+    ) -> Request {
+        for r in &self.seen {
+            if pred(r) {
+                return r.clone();
+            }
+        }
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}; seen: {:#?}", self.seen))
+                .expect("server closed");
+            self.seen.push(next.clone());
+            if pred(&next) {
+                return next;
+            }
+        }
+    }
+
+    /// Waits for `publishDiagnostics` for `uri` whose params satisfy `pred`; returns the params.
+    pub async fn diagnostics(&mut self, uri: &Uri, mut pred: impl FnMut(&Value) -> bool) -> Value {
+        let u = uri.as_str().to_string();
+        let req = self
+            .wait_for(&format!("diagnostics for {u}"), |r| {
+                r.method() == "textDocument/publishDiagnostics"
+                    && r.params()
+                        .is_some_and(|p| p["uri"] == u.as_str() && pred(p))
+            })
+            .await;
+        // consume: later waits look at later messages only
+        let idx = self.seen.iter().position(|r| r == &req).unwrap();
+        self.seen.drain(..=idx);
+        req.params().cloned().unwrap()
+    }
+
+    pub async fn open(&mut self, path: &Path, text: &str) -> Uri {
+        let u = uri(path);
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u.as_str(), "languageId": "typescript", "version": 1, "text": text}}),
+        )
+        .await;
+        u
+    }
+
+    pub async fn change(&mut self, u: &Uri, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u.as_str(), "version": version}, "contentChanges": changes}),
+        )
+        .await;
+    }
+
+    pub fn text(&self, u: &Uri) -> Option<(i32, String)> {
+        self.backend().document_snapshot(u)
+    }
+}
+
+/// Applies LSP text edits (utf-16 positions) to `text`, as a client would.
+pub fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let index = rlscope_core::LineIndex::new(text);
+    let mut byte_edits: Vec<(u32, u32, String)> = edits
+        .iter()
+        .map(|e| {
+            let pos = |p: &Value| {
+                index.offset(
+                    text,
+                    rlscope_core::LineCol {
+                        line: p["line"].as_u64().unwrap() as u32,
+                        col: p["character"].as_u64().unwrap() as u32,
+                    },
+                    rlscope_core::PositionEncoding::Utf16,
+                )
+            };
+            (
+                pos(&e["range"]["start"]),
+                pos(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    byte_edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (s, e, t) in byte_edits {
+        out.replace_range(s as usize..e as usize, &t);
+    }
+    out
+}
+
+/// The edits of a code action's workspace edit for `uri` (documentChanges or changes).
+pub fn action_edits(action: &Value, uri: &Uri) -> Vec<Value> {
+    let edit = &action["edit"];
+    if let Some(dc) = edit["documentChanges"].as_array() {
+        dc.iter()
+            .filter(|d| d["textDocument"]["uri"] == uri.as_str())
+            .flat_map(|d| d["edits"].as_array().cloned().unwrap_or_default())
+            .collect()
+    } else {
+        edit["changes"][uri.as_str()]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
