@@ -49,6 +49,10 @@ vscode_suite() {
     echo "vscode e2e: skipped: the extension's npm dependencies are not installed (cd editors/vscode && npm ci)"
     return 77
   fi
+  (cd editors/vscode && npm test --silent) || {
+    echo "vscode e2e: FAILED: the extension's unit tests (npm test in editors/vscode)"
+    return 1
+  }
   (cd editors/vscode && npm run --silent package) || {
     echo "vscode e2e: FAILED: npm run package"
     return 1
