@@ -2,6 +2,7 @@
 //! explain) or the language server (lsp). Exit status: 0 no error-level finding, 1 some, 2 usage or I/O error.
 
 mod check;
+mod fix;
 mod output;
 
 use std::path::PathBuf;
@@ -53,12 +54,30 @@ pub struct CheckArgs {
     /// Colour: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Use this config file instead of the nearest rlscope.toml above the first path.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Apply the safe fixes in place, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply the unsafe fixes (they change behaviour: review them) with --fix or --diff.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit status 1 when there is a change).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// rustc/ruff style, for people.
     Human,
+    /// ESLint's JSON formatter shape.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,6 @@
 //! `--format json`: ESLint's JSON formatter shape, one entry per checked file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rlscope_core::keys::redact_secrets_in;
 use rlscope_core::{Applicability, Finding, PositionEncoding, Severity};
@@ -17,7 +17,7 @@ pub fn render(ws: &Workspace, results: &[(PathBuf, Vec<Finding>)]) -> String {
     s
 }
 
-fn file_entry(ws: &Workspace, path: &PathBuf, findings: &[Finding]) -> Value {
+fn file_entry(ws: &Workspace, path: &Path, findings: &[Finding]) -> Value {
     let text = ws.source(path).unwrap_or_default();
     let index = ws
         .line_index(path)

@@ -1,7 +1,9 @@
 //! Output formats. Every message passes through the secret redactor before it is printed.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::path::Path;
 
@@ -12,3 +14,6 @@ pub fn display_path(path: &Path, base: &Path) -> String {
         .display()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests;
