@@ -14,6 +14,10 @@ if [ ! -x "$RLSCOPE_BIN" ]; then
   exit 77
 fi
 
+if [ ! -d "$RLSCOPE_EXAMPLE" ]; then
+  echo "nvim e2e: FAILED: no example project at $RLSCOPE_EXAMPLE"
+  exit 1
+fi
 WORK="$(mktemp -d /tmp/rlscope-e2e-nvim.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 

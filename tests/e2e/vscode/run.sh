@@ -17,6 +17,10 @@ if ((${#missing[@]})); then
   exit 77
 fi
 
+if [ ! -d "$RLSCOPE_EXAMPLE" ]; then
+  echo "vscode e2e: FAILED: no example project at $RLSCOPE_EXAMPLE"
+  exit 1
+fi
 WORK="$(mktemp -d /tmp/rlscope-e2e-vscode.XXXXXX)"
 CS_PID=""
 cleanup() {
@@ -32,6 +36,8 @@ trap cleanup EXIT
 cp -r "$RLSCOPE_EXAMPLE" "$WORK/ws"
 rm -rf "$WORK/ws/node_modules"
 mkdir -p "$WORK/ud/User" "$WORK/ext" target/e2e
+# code-server and chromium keep nothing outside the work folder.
+export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache"
 cat > "$WORK/ud/User/settings.json" <<'JSON'
 {
   "typescript.validate.enable": false,
