@@ -2,7 +2,70 @@
 # Runs every test of rlscope: the Rust workspace (unit, snapshot, CLI and in-memory/stdio LSP tests), then
 # the end-to-end editor suites when their programs are installed (.ci/run installs them; with
 # RLSCOPE_E2E=required a missing program is a failure instead of a skip).
+#   - nvim:   headless Neovim 0.11.4 + editors/nvim            (tests/e2e/nvim/run.sh)
+#   - vscode: `npm run package` builds editors/vscode/rlscope-linux-x64.vsix with target/release/rlscope inside,
+#             then code-server + chromium + playwright-core     (tests/e2e/vscode/run.sh)
+# Programs are looked up by tests/e2e/env.sh (cache of tests/e2e/install.sh, ~/.cache/rlscope-e2e).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 cargo test --workspace --release --locked
+# The binary the editors run (and the .vsix bundles).
+cargo build --release --locked -p rlscope
+
+required=0
+[ "${RLSCOPE_E2E:-}" = required ] && required=1
+passed=0
+failed=0
+skipped=0
+results=()
+
+# suite NAME COMMAND...: exit 0 passes, 77 skips (program missing), anything else fails.
+suite() {
+  local name=$1 status=0 start=$SECONDS
+  shift
+  echo
+  echo "=== e2e: $name"
+  "$@" || status=$?
+  local took=$((SECONDS - start))
+  if [ "$status" -eq 0 ]; then
+    passed=$((passed + 1))
+    results+=("$name: passed (${took}s)")
+  elif [ "$status" -eq 77 ] && [ "$required" -eq 0 ]; then
+    skipped=$((skipped + 1))
+    results+=("$name: skipped")
+  else
+    failed=$((failed + 1))
+    if [ "$status" -eq 77 ]; then
+      results+=("$name: FAILED (a program is missing and RLSCOPE_E2E=required)")
+    else
+      results+=("$name: FAILED (exit $status, ${took}s)")
+    fi
+  fi
+}
+
+vscode_suite() {
+  if ! command -v npm >/dev/null 2>&1 || [ ! -d editors/vscode/node_modules ]; then
+    echo "vscode e2e: skipped: the extension's npm dependencies are not installed (cd editors/vscode && npm ci)"
+    return 77
+  fi
+  (cd editors/vscode && npm run --silent package) || {
+    echo "vscode e2e: FAILED: npm run package"
+    return 1
+  }
+  bash tests/e2e/vscode/run.sh
+}
+
+suite nvim bash tests/e2e/nvim/run.sh
+suite vscode vscode_suite
+
+echo
+for r in "${results[@]}"; do
+  echo "  $r"
+done
+if [ "$skipped" -gt 0 ]; then
+  echo "e2e: $passed passed, $failed failed, $skipped skipped"
+else
+  echo "e2e: $passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

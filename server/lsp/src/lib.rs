@@ -1,7 +1,47 @@
-//! The language server (stub: the language-server issue fills this in).
+//! rlscope's language server: a thin adapter from LSP to the engine.
+//!
+//! - [`transport`]: a tolerant stdio framing layer in front of tower-lsp-server (malformed frames get a
+//!   JSON-RPC error and are skipped; the server lives on).
+//! - [`server`]: the `LanguageServer` handlers. Documents are edited in place before the first `.await`;
+//!   everything that touches the engine goes to the analysis thread.
+//! - `analysis`: the thread that owns the engine's `Workspace`.
+//! - `convert`: findings → diagnostics and code action data, through `rlscope_core::LineIndex` only.
+//!
+//! **Architecture invariant:** this is the only crate that knows LSP; nothing here analyses code.
+
+mod analysis;
+mod caps;
+mod convert;
+mod log;
+pub mod server;
+mod settings;
+pub mod transport;
+
+pub use server::{build_service, Backend, FIX_ALL_KIND, WATCH_GLOBS};
 
 /// Serves LSP over stdin/stdout until `exit` or stdin EOF; returns the process exit code.
 pub fn run_stdio() -> i32 {
-    eprintln!("rlscope lsp: not implemented yet");
-    1
+    // A panic message may quote source text: never let one print a key.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string();
+        eprintln!(
+            "[rlscope error] {}",
+            rlscope_core::keys::redact_secrets_in(&text)
+        );
+    }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rlscope lsp: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let code = runtime.block_on(transport::serve(tokio::io::stdin(), tokio::io::stdout()));
+    // stdin's reader thread may be blocked in read(2): do not wait for it.
+    runtime.shutdown_background();
+    code
 }

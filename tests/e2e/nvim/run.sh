@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Real-Neovim end-to-end test: headless nvim 0.11.4 + editors/nvim + target/release/rlscope on a copy of
+# examples/nextjs-supabase. Exit 0 pass, 1 fail, 77 skipped (a program is missing).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+source tests/e2e/env.sh
+
+if [ ! -x "$RLSCOPE_NVIM" ]; then
+  echo "nvim e2e: skipped: no nvim at $RLSCOPE_NVIM (run tests/e2e/install.sh, or set RLSCOPE_NVIM)"
+  exit 77
+fi
+if [ ! -x "$RLSCOPE_BIN" ]; then
+  echo "nvim e2e: skipped: no server binary at $RLSCOPE_BIN (cargo build --release)"
+  exit 77
+fi
+
+WORK="$(mktemp -d /tmp/rlscope-e2e-nvim.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+
+# variant NAME LEGACY: one run of test.lua on a fresh copy of the example, then the orphan check.
+variant() {
+  local name=$1 legacy=$2 dir="$WORK/$1"
+  mkdir -p "$dir"
+  cp -r "$RLSCOPE_EXAMPLE" "$dir/ws"
+  rm -rf "$dir/ws/node_modules"
+  echo "--- nvim e2e ($name)"
+  local status=0
+  # Keep nvim's state (LSP log, shada) inside the work folder.
+  RLSCOPE_WS="$dir/ws" RLSCOPE_PLUGIN="$PWD/editors/nvim" RLSCOPE_PIDFILE="$dir/server.pid" RLSCOPE_NVIM_LEGACY="$legacy" \
+    XDG_STATE_HOME="$dir/state" XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" XDG_CACHE_HOME="$dir/cache" \
+    timeout 120 "$RLSCOPE_NVIM" --headless --clean -c "luafile tests/e2e/nvim/test.lua" </dev/null || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "nvim e2e ($name): FAILED (exit $status)"
+    [ -f "$dir/state/nvim/lsp.log" ] && tail -n 40 "$dir/state/nvim/lsp.log"
+    return 1
+  fi
+  # The server must exit with the editor (no orphan left behind).
+  if [ ! -s "$dir/server.pid" ]; then
+    echo "nvim e2e ($name): FAILED: the server's pid was not found"
+    return 1
+  fi
+  local pid
+  pid="$(cat "$dir/server.pid")"
+  for _ in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "nvim e2e ($name): FAILED: the server (pid $pid) still runs 2 s after nvim quit"
+    kill "$pid" 2>/dev/null || true
+    return 1
+  fi
+  echo "ok - the server (pid $pid) exited with nvim"
+}
+
+variant native 0
+variant legacy 1
+echo "nvim e2e: passed"

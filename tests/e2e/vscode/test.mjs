@@ -1,0 +1,210 @@
+// Real-VS-Code end-to-end test: code-server (VS Code 1.100 in the browser) with the packaged rlscope .vsix,
+// driven through Debian's chromium by playwright-core. Run by tests/e2e/vscode/run.sh, which starts code-server.
+// Env: RLSCOPE_URL (code-server with the workspace folder), RLSCOPE_PLAYWRIGHT (playwright-core's folder),
+// RLSCOPE_CHROMIUM, RLSCOPE_SHOTS (where screenshots go).
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.RLSCOPE_PLAYWRIGHT);
+const url = process.env.RLSCOPE_URL;
+const shots = process.env.RLSCOPE_SHOTS;
+const RULE = "session-method-on-service-client";
+const mod = "Control";
+
+let checks = 0;
+function ok(msg) {
+  checks += 1;
+  console.log(`ok ${checks} - ${msg}`);
+}
+function check(cond, msg, detail) {
+  if (!cond) {
+    throw new Error(`${msg}${detail === undefined ? "" : `: ${JSON.stringify(detail)}`}`);
+  }
+  ok(msg);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.RLSCOPE_CHROMIUM,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+  ],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const shot = async (name) => {
+  const file = path.join(shots, name);
+  await page.screenshot({ path: file });
+  console.log(`screenshot: ${file}`);
+};
+
+async function openFile(rel) {
+  // Quick Open (Ctrl+P), as a user would.
+  await page.locator(".monaco-workbench .part.editor").click({ position: { x: 200, y: 200 } }).catch(() => {});
+  await page.keyboard.press(`${mod}+P`);
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15000 });
+  await input.fill(rel);
+  const folder = path.basename(path.dirname(rel));
+  // The first row must be this file (rows read "route.ts app/api/signup"), not a recently opened one.
+  await page
+    .locator(".quick-input-widget .monaco-list-row")
+    .first()
+    .filter({ hasText: folder })
+    .waitFor({ timeout: 15000 });
+  await page.keyboard.press("Enter");
+  await page
+    .locator(".editor-group-container.active .breadcrumbs-control", { hasText: folder })
+    .waitFor({ timeout: 15000 });
+  await page.waitForTimeout(300);
+}
+
+async function editorText() {
+  return (await page.locator(".editor-group-container.active .monaco-editor .view-lines").innerText()).replace(/\u00a0/g, " ");
+}
+
+async function hoverText(target) {
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+  await page.waitForTimeout(200);
+  const box = await target.boundingBox();
+  if (!box) throw new Error("hover target not visible");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const hover = page.locator(".monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents").first();
+  await hover.waitFor({ state: "visible", timeout: 15000 });
+  await page.waitForTimeout(1500); // let the language server's part arrive next to the diagnostic's
+  return (await page.locator(".monaco-hover:visible").first().innerText()).replace(/\u00a0/g, " ");
+}
+
+/** The span of a token on the first view line whose text includes `lineNeedle`. */
+function tokenOnLine(lineNeedle, token) {
+  return page
+    .locator(".editor-group-container.active .view-line", { hasText: lineNeedle })
+    .first()
+    .locator("span > span", { hasText: new RegExp(`^${token}$`) })
+    .first();
+}
+
+try {
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
+  ok("the VS Code workbench loaded");
+  await page.waitForTimeout(1500);
+
+  // 1. login/route.ts: the finding comes through the '@/lib/supabase/admin' import.
+  await openFile("app/api/login/route.ts");
+  const squiggle = page.locator(".editor-group-container.active .monaco-editor .squiggly-error").first();
+  await squiggle.waitFor({ state: "attached", timeout: Number(process.env.RLSCOPE_SQUIGGLE_TIMEOUT ?? 60000) });
+  ok("login/route.ts: an error squiggle appears");
+
+  await page.keyboard.press(`${mod}+Shift+M`);
+  const rows = page.locator(".markers-panel .monaco-list-row");
+  await rows.first().waitFor({ timeout: 15000 });
+  const row = rows.filter({ hasText: RULE }).first();
+  await row.waitFor({ timeout: 15000 });
+  const rowText = (await row.innerText()).replace(/\s+/g, " ");
+  const rowLabel = (await row.getAttribute("aria-label")) ?? "";
+  check(rowText.includes(RULE), `Problems row names the rule: ${rowText}`);
+  check(/signInWithPassword|session/i.test(rowText + rowLabel), "Problems row has the message", rowText);
+  check(/rlscope/.test(rowText), "Problems row shows the source rlscope", rowText);
+  await shot("vscode-problems.png");
+
+  // 2. Hover on the finding: the rule's documentation.
+  const docs = await hoverText(squiggle);
+  check(docs.includes(RULE), "hover on the finding names the rule", docs);
+  check(/What it does|Why is this bad/i.test(docs), "hover on the finding shows the rule docs", docs);
+  await shot("vscode-hover-rule.png");
+
+  // 3. Hover on the client: which role it runs as.
+  const role = await hoverText(tokenOnLine("signInWithPassword", "supabaseAdmin"));
+  check(/service_role/.test(role), "hover on supabaseAdmin says it runs as service_role", role);
+  await shot("vscode-hover-role.png");
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+
+  // 4. signup/route.ts: apply "Replace with auth.admin.createUser" from the lightbulb; the warning goes away.
+  await openFile("app/api/signup/route.ts");
+  const warning = page.locator(".editor-group-container.active .monaco-editor .squiggly-warning").first();
+  await warning.waitFor({ state: "attached", timeout: 60000 });
+  ok("signup/route.ts: a warning squiggle appears");
+  await tokenOnLine("auth", "signUp").click();
+  const bulb = page.locator(".editor-group-container.active .lightBulbWidget, .editor-group-container.active .codicon-lightbulb, .editor-group-container.active .codicon-lightbulb-autofix").first();
+  await bulb.waitFor({ state: "visible", timeout: 15000 });
+  ok("the lightbulb shows on the finding");
+  // The lightbulb can first show for other providers' actions (TypeScript's refactorings) before rlscope's
+  // answer arrives: open its menu until our quick fix is listed.
+  const item = page.locator(".action-widget .monaco-list-row", { hasText: "createUser" }).first();
+  const menus = [];
+  for (let attempt = 0; ; attempt++) {
+    await page.waitForTimeout(700);
+    await bulb.click();
+    const found = await item
+      .waitFor({ state: "visible", timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (found) break;
+    menus.push(await page.locator(".action-widget").innerText().catch(() => "(no menu)"));
+    if (attempt >= 5) throw new Error(`no "createUser" quick fix in the lightbulb menu: ${JSON.stringify(menus)}`);
+    await page.keyboard.press("Escape");
+  }
+  ok("the lightbulb menu lists the quick fix");
+  await shot("vscode-quickfix.png");
+  // The action widget's rows re-render on hover, which Playwright's actionability checks wait on: click the spot.
+  const ibox = await item.boundingBox();
+  await page.mouse.click(ibox.x + ibox.width / 2, ibox.y + ibox.height / 2);
+  await page.waitForFunction(
+    () => !document.querySelector(".editor-group-container.active .monaco-editor .squiggly-warning"),
+    null,
+    { timeout: 20000 },
+  );
+  const text = await editorText();
+  check(text.includes("auth.admin.createUser("), "the quick fix rewrote the call to auth.admin.createUser", text);
+  check(!text.includes("auth.signUp("), "auth.signUp( is gone", text);
+  ok("the warning squiggle is gone after the fix");
+
+  // 5. "rlscope: Explain Rule" from the command palette: pick the rule, see its docs in a Markdown preview.
+  await page.keyboard.press("F1");
+  const palette = page.locator(".quick-input-widget input");
+  await palette.waitFor({ state: "visible", timeout: 15000 });
+  await palette.fill(">rlscope: Explain Rule");
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Explain Rule" }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: RULE }).first().waitFor({ timeout: 15000 });
+  await palette.fill(RULE);
+  await page.waitForTimeout(300);
+  await page.keyboard.press("Enter");
+  const preview = page
+    .frameLocator("iframe.webview.ready")
+    .last()
+    .frameLocator("iframe#active-frame")
+    .locator("body");
+  await preview.filter({ hasText: /What it does/ }).waitFor({ timeout: 20000 });
+  check((await preview.innerText()).includes(RULE), "Explain Rule shows the rule's docs in a Markdown preview");
+  await shot("vscode-explain.png");
+
+  // 6. Settings: turning the rule off in the workspace settings restarts the server, and its findings go away.
+  fs.mkdirSync(path.join(process.env.RLSCOPE_WS, ".vscode"), { recursive: true });
+  fs.writeFileSync(
+    path.join(process.env.RLSCOPE_WS, ".vscode", "settings.json"),
+    JSON.stringify({ "rlscope.rules": { [RULE]: "off" } }, null, 2),
+  );
+  await page.waitForFunction(
+    (rule) => ![...document.querySelectorAll(".markers-panel .monaco-list-row")].some((r) => r.textContent.includes(rule)),
+    RULE,
+    { timeout: 30000 },
+  );
+  ok(`setting rlscope.rules.${RULE} = "off" restarted the server and cleared the Problems panel`);
+  console.log(`vscode e2e: ${checks} checks passed`);
+} catch (e) {
+  console.log(`FAIL: ${e instanceof Error ? e.stack : String(e)}`);
+  await shot("vscode-failure.png").catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
