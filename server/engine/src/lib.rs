@@ -8,7 +8,13 @@
 //! server both drive a [`Workspace`].
 
 pub mod document;
+mod envfile;
+mod eval;
+mod ir;
 pub mod lang;
+mod lower;
+mod prefilter;
+mod resolve;
 pub mod rules;
 mod workspace;
 

@@ -1,0 +1,217 @@
+//! The per-file summary: a small, tree-free IR of what the analysis needs from one TS/JS file.
+//!
+//! Lowering (`lower.rs`) walks the tree-sitter tree once and keeps imports, exports, bindings with their
+//! initialisers and assignments, functions with their parameters and returned expressions, classes with
+//! their fields, and every call. Expressions are an arena indexed by [`ExprId`]; identifiers stay unresolved
+//! (`name` + the scope they appear in) and are resolved lazily, which handles hoisting for free. The syntax
+//! tree is dropped afterwards: cross-file evaluation (`eval.rs`) only ever reads summaries.
+
+use std::collections::HashMap;
+
+use rlscope_core::keys::LiteralKey;
+use rlscope_core::TextRange;
+
+pub type ExprId = u32;
+pub type ScopeId = u32;
+pub type BindingId = u32;
+pub type FuncId = u32;
+pub type ClassId = u32;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PropKey {
+    Name(Box<str>),
+    /// A computed key we cannot name.
+    Computed,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjEntry {
+    Prop {
+        key: PropKey,
+        value: ExprId,
+        key_range: TextRange,
+    },
+    Spread(ExprId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TemplatePart {
+    Str(Box<str>),
+    Expr(ExprId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Unknown,
+    Str(Box<str>),
+    Template(Vec<TemplatePart>),
+    Ident {
+        name: Box<str>,
+        scope: ScopeId,
+    },
+    Member {
+        obj: ExprId,
+        prop: Box<str>,
+        prop_range: TextRange,
+    },
+    /// `obj[index]` with a non-literal index.
+    Index {
+        obj: ExprId,
+        index: ExprId,
+    },
+    Call {
+        callee: ExprId,
+        args: Vec<ExprId>,
+    },
+    New {
+        callee: ExprId,
+        args: Vec<ExprId>,
+    },
+    Object(Vec<ObjEntry>),
+    Array(Vec<ExprId>),
+    Func(FuncId),
+    Class(ClassId),
+    /// Alternatives: a ternary's branches, `a ?? b`, `a || b`.
+    Either(Vec<ExprId>),
+    /// `this` inside a class body.
+    This(Option<ClassId>),
+    ImportMeta,
+    /// The `index`-th argument of a call to `func` (a parameter's value).
+    Param {
+        func: FuncId,
+        index: u32,
+    },
+    /// `require('x')`, `import('x')`: the module itself.
+    Require(Box<str>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Var,
+    Param,
+    Func(FuncId),
+    Class(ClassId),
+    Import(u32),
+}
+
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub name: Box<str>,
+    pub kind: BindingKind,
+    /// The declaration's initialiser and every later assignment, as alternatives (flow-insensitive).
+    pub inits: Vec<ExprId>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub parent: Option<ScopeId>,
+    pub names: HashMap<Box<str>, BindingId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Func {
+    pub range: TextRange,
+    pub param_count: u32,
+    /// Returned expressions (an arrow's expression body counts).
+    pub returns: Vec<ExprId>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Class {
+    /// Field initialisers and `this.x = …` assignments by property name.
+    pub fields: HashMap<Box<str>, Vec<ExprId>>,
+    pub methods: HashMap<Box<str>, FuncId>,
+    pub getters: HashMap<Box<str>, FuncId>,
+    pub constructor: Option<FuncId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    Named(Box<str>),
+    Default,
+    Namespace,
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub source: Box<str>,
+    pub kind: ImportKind,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExportTarget {
+    Expr(ExprId),
+    Binding(BindingId),
+    /// `export { name as x } from 'source'`
+    Reexport {
+        source: Box<str>,
+        name: Box<str>,
+    },
+    /// `export * as x from 'source'`
+    ReexportNamespace {
+        source: Box<str>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyLiteral {
+    pub range: TextRange,
+    pub key: LiteralKey,
+}
+
+/// A call site: `callee(args)` with the callee's member chain kept for quick matching.
+#[derive(Clone, Debug)]
+pub struct CallSite {
+    pub expr: ExprId,
+    /// For `a.b.c(…)`, the member `a.b.c` (the callee) — `Some((obj, "c"))`.
+    pub method: Option<(ExprId, Box<str>)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileIr {
+    pub exprs: Vec<Expr>,
+    pub ranges: Vec<TextRange>,
+    pub scopes: Vec<Scope>,
+    pub bindings: Vec<Binding>,
+    pub funcs: Vec<Func>,
+    pub classes: Vec<Class>,
+    pub imports: Vec<Import>,
+    pub exports: HashMap<Box<str>, ExportTarget>,
+    pub star_exports: Vec<Box<str>>,
+    pub calls: Vec<CallSite>,
+    /// Member/index/call expressions that may read an environment variable (for the browser rule).
+    pub env_reads: Vec<ExprId>,
+    pub key_literals: Vec<KeyLiteral>,
+    /// Module specifiers this file imports (static, re-export, require, dynamic import).
+    pub specifiers: Vec<Box<str>>,
+    pub use_client: bool,
+    pub imports_server_only: bool,
+    /// Uses `Deno.` or URL/npm:/jsr: imports: env reads are `Deno.env.get`.
+    pub is_deno: bool,
+    /// Where a new import line can go (after the last import), and whether the file uses semicolons.
+    pub import_insert_at: u32,
+    pub has_syntax_errors: bool,
+    /// Ranges of the top-level statements (fixes insert new declarations after one).
+    pub top_level: Vec<TextRange>,
+}
+
+impl FileIr {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id as usize]
+    }
+
+    pub fn range(&self, id: ExprId) -> TextRange {
+        self.ranges[id as usize]
+    }
+
+    pub fn lookup(&self, mut scope: ScopeId, name: &str) -> Option<BindingId> {
+        loop {
+            let s = &self.scopes[scope as usize];
+            if let Some(&b) = s.names.get(name) {
+                return Some(b);
+            }
+            scope = s.parent?;
+        }
+    }
+}

@@ -1,0 +1,1234 @@
+//! Lowering: one walk over a tree-sitter tree produces the file's [`FileIr`].
+//!
+//! The walk is recursive but bounded by [`MAX_DEPTH`]: deeper subtrees (100,000 nested parentheses in a
+//! hostile file) are skipped, which can only lose findings, never crash. Type-only syntax is skipped.
+
+use rlscope_core::keys::classify_literal;
+use rlscope_core::TextRange;
+use tree_sitter::{Node, Tree};
+
+use crate::ir::*;
+
+const MAX_DEPTH: u32 = 400;
+
+pub fn lower(tree: &Tree, text: &str) -> FileIr {
+    let root = tree.root_node();
+    let mut l = Lowerer {
+        text,
+        ir: FileIr::default(),
+        scope: 0,
+        func: None,
+        class: None,
+        depth: 0,
+        pending_assigns: Vec::new(),
+        pending_exports: Vec::new(),
+        last_import_end: None,
+    };
+    l.ir.scopes.push(Scope::default());
+    l.ir.has_syntax_errors = root.has_error();
+    l.ir.is_deno = text.contains("Deno.");
+    // directives: leading expression statements that are plain strings
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        if child.kind() == "comment" {
+            continue;
+        }
+        if child.kind() == "expression_statement" {
+            if let Some(s) = child.named_child(0).filter(|n| n.kind() == "string") {
+                let v = l.string_value(s);
+                if &*v == "use client" {
+                    l.ir.use_client = true;
+                }
+                continue;
+            }
+        }
+        break;
+    }
+    {
+        let mut c = root.walk();
+        l.ir.top_level = root.named_children(&mut c).map(range).collect();
+    }
+    l.stmts(root);
+    l.finish();
+    l.ir
+}
+
+struct Lowerer<'a> {
+    text: &'a str,
+    ir: FileIr,
+    scope: ScopeId,
+    func: Option<FuncId>,
+    class: Option<ClassId>,
+    depth: u32,
+    pending_assigns: Vec<(Box<str>, ScopeId, ExprId)>,
+    /// `export { a as b }`: (exported name, local name)
+    pending_exports: Vec<(Box<str>, Box<str>)>,
+    last_import_end: Option<u32>,
+}
+
+fn range(node: Node) -> TextRange {
+    TextRange::from_usize(node.start_byte(), node.end_byte())
+}
+
+fn is_type_node(kind: &str) -> bool {
+    matches!(
+        kind,
+        "type_annotation"
+            | "type_arguments"
+            | "type_parameters"
+            | "interface_declaration"
+            | "type_alias_declaration"
+            | "enum_declaration"
+            | "predefined_type"
+            | "type_identifier"
+            | "ambient_declaration"
+            | "comment"
+            | "asserts_annotation"
+            | "opting_type_annotation"
+            | "omitting_type_annotation"
+    )
+}
+
+impl<'a> Lowerer<'a> {
+    fn node_text(&self, node: Node) -> &'a str {
+        &self.text[node.byte_range()]
+    }
+
+    fn push(&mut self, expr: Expr, r: TextRange) -> ExprId {
+        self.ir.exprs.push(expr);
+        self.ir.ranges.push(r);
+        (self.ir.exprs.len() - 1) as ExprId
+    }
+
+    fn unknown(&mut self, node: Node) -> ExprId {
+        self.push(Expr::Unknown, range(node))
+    }
+
+    fn new_scope(&mut self) -> ScopeId {
+        self.ir.scopes.push(Scope {
+            parent: Some(self.scope),
+            names: Default::default(),
+        });
+        (self.ir.scopes.len() - 1) as ScopeId
+    }
+
+    fn declare(&mut self, name: &str, kind: BindingKind, init: Option<ExprId>) -> BindingId {
+        let scope = &mut self.ir.scopes[self.scope as usize];
+        if let Some(&existing) = scope.names.get(name) {
+            // redeclaration (`var` twice, overloads): merge
+            if let Some(i) = init {
+                self.ir.bindings[existing as usize].inits.push(i);
+            }
+            return existing;
+        }
+        let id = self.ir.bindings.len() as BindingId;
+        self.ir.bindings.push(Binding {
+            name: name.into(),
+            kind,
+            inits: init.into_iter().collect(),
+        });
+        scope.names.insert(name.into(), id);
+        id
+    }
+
+    fn finish(&mut self) {
+        for (name, scope, rhs) in std::mem::take(&mut self.pending_assigns) {
+            if let Some(b) = self.ir.lookup(scope, &name) {
+                self.ir.bindings[b as usize].inits.push(rhs);
+            }
+        }
+        for (exported, local) in std::mem::take(&mut self.pending_exports) {
+            let target = match self.ir.lookup(0, &local) {
+                Some(b) => ExportTarget::Binding(b),
+                None => continue,
+            };
+            self.ir.exports.insert(exported, target);
+        }
+        if let Some(last) = self.last_import_end {
+            self.ir.import_insert_at = last;
+        }
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    fn stmts(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        for child in children {
+            self.stmt(child);
+        }
+    }
+
+    fn stmt(&mut self, node: Node) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        match node.kind() {
+            "import_statement" => self.import_stmt(node),
+            "export_statement" => self.export_stmt(node),
+            "lexical_declaration" | "variable_declaration" => {
+                self.var_decl(node);
+            }
+            "function_declaration" | "generator_function_declaration" => {
+                self.func_decl(node);
+            }
+            "class_declaration" | "abstract_class_declaration" => {
+                self.class_decl(node);
+            }
+            "return_statement" => {
+                if let Some(e) = node.named_child(0) {
+                    let id = self.expr(e);
+                    if let Some(f) = self.func {
+                        self.ir.funcs[f as usize].returns.push(id);
+                    }
+                }
+            }
+            "statement_block" => {
+                let saved = self.scope;
+                self.scope = self.new_scope();
+                self.stmts(node);
+                self.scope = saved;
+            }
+            "for_in_statement" => {
+                // `for (const x of xs)`: x is unknown
+                if let Some(left) = node.child_by_field_name("left") {
+                    let u = self.unknown(left);
+                    self.bind_pattern(left, u, BindingKind::Var);
+                }
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.expr(right);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.stmt(body);
+                }
+            }
+            "catch_clause" => {
+                let saved = self.scope;
+                self.scope = self.new_scope();
+                if let Some(p) = node.child_by_field_name("parameter") {
+                    let u = self.unknown(p);
+                    self.bind_pattern(p, u, BindingKind::Var);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.stmts(body);
+                }
+                self.scope = saved;
+            }
+            "expression_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                for c in children {
+                    self.expr(c);
+                }
+            }
+            "internal_module" | "module" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.stmts(body);
+                }
+            }
+            k if is_type_node(k) => {}
+            _ => {
+                // if/for/while/try/switch/labeled/throw…: statements and expressions inside
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                for c in children {
+                    if is_statement_kind(c.kind()) {
+                        self.stmt(c);
+                    } else {
+                        self.expr(c);
+                    }
+                }
+            }
+        }
+        self.depth -= 1;
+    }
+
+    fn import_stmt(&mut self, node: Node) {
+        let Some(source_node) = node.child_by_field_name("source") else {
+            return;
+        };
+        let source = self.string_value(source_node);
+        self.note_specifier(&source);
+        self.last_import_end = Some(node.end_byte() as u32);
+        if &*source == "server-only" {
+            self.ir.imports_server_only = true;
+        }
+        let mut cursor = node.walk();
+        let clause = node
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "import_clause");
+        let Some(clause) = clause else { return };
+        let mut cursor = clause.walk();
+        let parts: Vec<Node> = clause.named_children(&mut cursor).collect();
+        for part in parts {
+            match part.kind() {
+                "identifier" => self.import_binding(part, &source, ImportKind::Default),
+                "namespace_import" => {
+                    if let Some(id) = part.named_child(0) {
+                        self.import_binding(id, &source, ImportKind::Namespace);
+                    }
+                }
+                "named_imports" => {
+                    let mut c2 = part.walk();
+                    let specs: Vec<Node> = part
+                        .named_children(&mut c2)
+                        .filter(|n| n.kind() == "import_specifier")
+                        .collect();
+                    for spec in specs {
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let imported: Box<str> = if name.kind() == "string" {
+                            self.string_value(name)
+                        } else {
+                            self.node_text(name).into()
+                        };
+                        let kind = if &*imported == "default" {
+                            ImportKind::Default
+                        } else {
+                            ImportKind::Named(imported)
+                        };
+                        self.import_binding(local, &source, kind);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn import_binding(&mut self, local: Node, source: &str, kind: ImportKind) {
+        let idx = self.ir.imports.len() as u32;
+        self.ir.imports.push(Import {
+            source: source.into(),
+            kind,
+            range: range(local),
+        });
+        let name = self.node_text(local);
+        self.declare(name, BindingKind::Import(idx), None);
+    }
+
+    fn note_specifier(&mut self, spec: &str) {
+        if spec.starts_with("npm:") || spec.starts_with("jsr:") || spec.starts_with("https://") {
+            self.ir.is_deno = true;
+        }
+        self.ir.specifiers.push(spec.into());
+    }
+
+    fn export_stmt(&mut self, node: Node) {
+        let source = node
+            .child_by_field_name("source")
+            .map(|s| self.string_value(s));
+        if let Some(src) = &source {
+            self.note_specifier(src);
+            self.last_import_end = Some(node.end_byte() as u32);
+        }
+        let is_default = {
+            let mut c = node.walk();
+            let has = node.children(&mut c).any(|ch| ch.kind() == "default");
+            has
+        };
+        if let Some(decl) = node.child_by_field_name("declaration") {
+            let names = match decl.kind() {
+                "lexical_declaration" | "variable_declaration" => self.var_decl(decl),
+                "function_declaration" | "generator_function_declaration" => {
+                    self.func_decl(decl).into_iter().collect()
+                }
+                "class_declaration" | "abstract_class_declaration" => {
+                    self.class_decl(decl).into_iter().collect()
+                }
+                _ => {
+                    self.stmt(decl);
+                    Vec::new()
+                }
+            };
+            for b in names {
+                let name = self.ir.bindings[b as usize].name.clone();
+                let key: Box<str> = if is_default { "default".into() } else { name };
+                self.ir.exports.insert(key, ExportTarget::Binding(b));
+            }
+            return;
+        }
+        if let Some(value) = node.child_by_field_name("value") {
+            let id = self.expr(value);
+            self.ir
+                .exports
+                .insert("default".into(), ExportTarget::Expr(id));
+            return;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        let mut saw_clause = false;
+        for child in children {
+            match child.kind() {
+                "export_clause" => {
+                    saw_clause = true;
+                    let mut c2 = child.walk();
+                    let specs: Vec<Node> = child
+                        .named_children(&mut c2)
+                        .filter(|n| n.kind() == "export_specifier")
+                        .collect();
+                    for spec in specs {
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local: Box<str> = self.node_text(name).into();
+                        let exported: Box<str> = spec
+                            .child_by_field_name("alias")
+                            .map(|a| self.node_text(a).into())
+                            .unwrap_or(local.clone());
+                        match &source {
+                            Some(src) => {
+                                self.ir.exports.insert(
+                                    exported,
+                                    ExportTarget::Reexport {
+                                        source: src.clone(),
+                                        name: local,
+                                    },
+                                );
+                            }
+                            None => self.pending_exports.push((exported, local)),
+                        }
+                    }
+                }
+                "namespace_export" => {
+                    saw_clause = true;
+                    if let (Some(src), Some(id)) = (&source, child.named_child(0)) {
+                        let name: Box<str> = if id.kind() == "string" {
+                            self.string_value(id)
+                        } else {
+                            self.node_text(id).into()
+                        };
+                        self.ir.exports.insert(
+                            name,
+                            ExportTarget::ReexportNamespace {
+                                source: src.clone(),
+                            },
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !saw_clause {
+            if let Some(src) = source {
+                self.ir.star_exports.push(src);
+            }
+        }
+    }
+
+    /// Returns the bindings declared.
+    fn var_decl(&mut self, node: Node) -> Vec<BindingId> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        let declarators: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "variable_declarator")
+            .collect();
+        for d in declarators {
+            let Some(name) = d.child_by_field_name("name") else {
+                continue;
+            };
+            let value = match d.child_by_field_name("value") {
+                Some(v) => self.expr(v),
+                None => self.push(Expr::Unknown, range(name)),
+            };
+            // a declaration without initialiser gets its value from assignments only
+            let value = if d.child_by_field_name("value").is_none() {
+                None
+            } else {
+                Some(value)
+            };
+            out.extend(self.bind_pattern_opt(name, value, BindingKind::Var));
+        }
+        out
+    }
+
+    fn func_decl(&mut self, node: Node) -> Option<BindingId> {
+        let name = node.child_by_field_name("name")?;
+        // declare first (hoisting, recursion)
+        let fid = self.function(node);
+        let e = self.push(Expr::Func(fid), range(node));
+        Some(self.declare(self.node_text(name), BindingKind::Func(fid), Some(e)))
+    }
+
+    fn class_decl(&mut self, node: Node) -> Option<BindingId> {
+        let name = node.child_by_field_name("name");
+        let cid = self.class(node);
+        let e = self.push(Expr::Class(cid), range(node));
+        let name = name?;
+        Some(self.declare(self.node_text(name), BindingKind::Class(cid), Some(e)))
+    }
+
+    // ---------------------------------------------------------------- patterns
+
+    fn bind_pattern(&mut self, pat: Node, value: ExprId, kind: BindingKind) -> Vec<BindingId> {
+        self.bind_pattern_opt(pat, Some(value), kind)
+    }
+
+    fn bind_pattern_opt(
+        &mut self,
+        pat: Node,
+        value: Option<ExprId>,
+        kind: BindingKind,
+    ) -> Vec<BindingId> {
+        let mut out = Vec::new();
+        let mut work = vec![(pat, value)];
+        while let Some((pat, value)) = work.pop() {
+            if out.len() > 256 {
+                break;
+            }
+            match pat.kind() {
+                "identifier" | "shorthand_property_identifier_pattern" => {
+                    let name = self.node_text(pat);
+                    out.push(self.declare(name, kind.clone(), value));
+                }
+                "object_pattern" => {
+                    let mut cursor = pat.walk();
+                    let entries: Vec<Node> = pat.named_children(&mut cursor).collect();
+                    for entry in entries {
+                        match entry.kind() {
+                            "shorthand_property_identifier_pattern" => {
+                                let v = value.map(|v| {
+                                    self.member_of(v, self.node_text(entry).into(), range(entry))
+                                });
+                                work.push((entry, v));
+                            }
+                            "pair_pattern" => {
+                                let (Some(k), Some(vp)) = (
+                                    entry.child_by_field_name("key"),
+                                    entry.child_by_field_name("value"),
+                                ) else {
+                                    continue;
+                                };
+                                let key = self.prop_key(k);
+                                let v = match (value, key) {
+                                    (Some(v), PropKey::Name(n)) => {
+                                        Some(self.member_of(v, n, range(k)))
+                                    }
+                                    _ => Some(self.unknown(k)),
+                                };
+                                work.push((vp, v));
+                            }
+                            "object_assignment_pattern" => {
+                                let (Some(left), Some(right)) = (
+                                    entry.child_by_field_name("left"),
+                                    entry.child_by_field_name("right"),
+                                ) else {
+                                    continue;
+                                };
+                                let member = value.map(|v| {
+                                    self.member_of(v, self.node_text(left).into(), range(left))
+                                });
+                                let default = self.expr(right);
+                                let v = match member {
+                                    Some(m) => {
+                                        self.push(Expr::Either(vec![m, default]), range(entry))
+                                    }
+                                    None => default,
+                                };
+                                work.push((left, Some(v)));
+                            }
+                            "rest_pattern" => {
+                                if let Some(inner) = entry.named_child(0) {
+                                    let u = self.unknown(inner);
+                                    work.push((inner, Some(u)));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "assignment_pattern" => {
+                    let (Some(left), Some(right)) = (
+                        pat.child_by_field_name("left"),
+                        pat.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    let default = self.expr(right);
+                    let v = match value {
+                        Some(v) => self.push(Expr::Either(vec![v, default]), range(pat)),
+                        None => default,
+                    };
+                    work.push((left, Some(v)));
+                }
+                "array_pattern" | "rest_pattern" => {
+                    let mut cursor = pat.walk();
+                    let elems: Vec<Node> = pat.named_children(&mut cursor).collect();
+                    for e in elems {
+                        let u = self.unknown(e);
+                        work.push((e, Some(u)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn member_of(&mut self, obj: ExprId, prop: Box<str>, r: TextRange) -> ExprId {
+        self.push(
+            Expr::Member {
+                obj,
+                prop,
+                prop_range: r,
+            },
+            r,
+        )
+    }
+
+    fn prop_key(&mut self, k: Node) -> PropKey {
+        match k.kind() {
+            "property_identifier" | "identifier" | "private_property_identifier" => {
+                PropKey::Name(self.node_text(k).into())
+            }
+            "string" => PropKey::Name(self.string_value(k)),
+            "number" => PropKey::Name(self.node_text(k).into()),
+            "computed_property_name" => {
+                if let Some(inner) = k.named_child(0) {
+                    if inner.kind() == "string" {
+                        return PropKey::Name(self.string_value(inner));
+                    }
+                    self.expr(inner);
+                }
+                PropKey::Computed
+            }
+            _ => PropKey::Computed,
+        }
+    }
+
+    // ---------------------------------------------------------------- functions and classes
+
+    fn function(&mut self, node: Node) -> FuncId {
+        let fid = self.ir.funcs.len() as FuncId;
+        self.ir.funcs.push(Func {
+            range: range(node),
+            param_count: 0,
+            returns: Vec::new(),
+        });
+        if self.depth > MAX_DEPTH {
+            return fid;
+        }
+        self.depth += 1;
+        let saved_scope = self.scope;
+        let saved_func = self.func;
+        self.scope = self.new_scope();
+        self.func = Some(fid);
+        let mut params: Vec<Node> = Vec::new();
+        if let Some(p) = node.child_by_field_name("parameters") {
+            let mut cursor = p.walk();
+            params.extend(
+                p.named_children(&mut cursor)
+                    .filter(|n| !is_type_node(n.kind())),
+            );
+        } else if let Some(p) = node.child_by_field_name("parameter") {
+            params.push(p);
+        }
+        self.ir.funcs[fid as usize].param_count = params.len() as u32;
+        for (i, p) in params.into_iter().enumerate() {
+            let pe = self.push(
+                Expr::Param {
+                    func: fid,
+                    index: i as u32,
+                },
+                range(p),
+            );
+            let (pattern, default) = match p.kind() {
+                "required_parameter" | "optional_parameter" => (
+                    p.child_by_field_name("pattern"),
+                    p.child_by_field_name("value"),
+                ),
+                _ => (Some(p), None),
+            };
+            let Some(pattern) = pattern else { continue };
+            let value = match default {
+                Some(d) => {
+                    let de = self.expr(d);
+                    self.push(Expr::Either(vec![pe, de]), range(p))
+                }
+                None => pe,
+            };
+            self.bind_pattern(pattern, value, BindingKind::Param);
+            // constructor parameter properties: `constructor(private key: string)`
+            if let Some(class) = self.class {
+                let mut c = p.walk();
+                let is_prop = p
+                    .children(&mut c)
+                    .any(|ch| ch.kind() == "accessibility_modifier" || ch.kind() == "readonly");
+                if is_prop && pattern.kind() == "identifier" {
+                    let n: Box<str> = self.node_text(pattern).into();
+                    self.ir.classes[class as usize]
+                        .fields
+                        .entry(n)
+                        .or_default()
+                        .push(value);
+                }
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == "statement_block" {
+                self.stmts(body);
+            } else {
+                let e = self.expr(body);
+                self.ir.funcs[fid as usize].returns.push(e);
+            }
+        }
+        self.scope = saved_scope;
+        self.func = saved_func;
+        self.depth -= 1;
+        fid
+    }
+
+    fn class(&mut self, node: Node) -> ClassId {
+        let cid = self.ir.classes.len() as ClassId;
+        self.ir.classes.push(Class::default());
+        let Some(body) = node.child_by_field_name("body") else {
+            return cid;
+        };
+        let saved_class = self.class;
+        self.class = Some(cid);
+        let mut cursor = body.walk();
+        let members: Vec<Node> = body.named_children(&mut cursor).collect();
+        for m in members {
+            match m.kind() {
+                "public_field_definition" | "field_definition" => {
+                    let Some(n) = m
+                        .child_by_field_name("name")
+                        .or_else(|| m.child_by_field_name("property"))
+                    else {
+                        continue;
+                    };
+                    let key: Box<str> = self.node_text(n).into();
+                    if let Some(v) = m.child_by_field_name("value") {
+                        let e = self.expr(v);
+                        self.ir.classes[cid as usize]
+                            .fields
+                            .entry(key)
+                            .or_default()
+                            .push(e);
+                    }
+                }
+                "method_definition" => {
+                    let Some(n) = m.child_by_field_name("name") else {
+                        continue;
+                    };
+                    let key: Box<str> = self.node_text(n).into();
+                    let is_getter = {
+                        let mut c = m.walk();
+                        let g = m.children(&mut c).any(|ch| ch.kind() == "get");
+                        g
+                    };
+                    let fid = self.function(m);
+                    let class = &mut self.ir.classes[cid as usize];
+                    if &*key == "constructor" {
+                        class.constructor = Some(fid);
+                    } else if is_getter {
+                        class.getters.insert(key, fid);
+                    } else {
+                        class.methods.insert(key, fid);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.class = saved_class;
+        cid
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    fn expr(&mut self, node: Node) -> ExprId {
+        if self.depth > MAX_DEPTH {
+            return self.unknown(node);
+        }
+        self.depth += 1;
+        let id = self.expr_inner(node);
+        self.depth -= 1;
+        id
+    }
+
+    fn expr_inner(&mut self, node: Node) -> ExprId {
+        let r = range(node);
+        match node.kind() {
+            "identifier" => {
+                let name = self.node_text(node);
+                if name == "undefined" {
+                    return self.push(Expr::Unknown, r);
+                }
+                self.push(
+                    Expr::Ident {
+                        name: name.into(),
+                        scope: self.scope,
+                    },
+                    r,
+                )
+            }
+            "this" => self.push(Expr::This(self.class), r),
+            "string" => {
+                let v = self.string_value(node);
+                self.note_literal(&v, r);
+                self.push(Expr::Str(v), r)
+            }
+            "template_string" => {
+                let mut parts = Vec::new();
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                let mut plain = String::new();
+                let mut has_subst = false;
+                for c in children {
+                    match c.kind() {
+                        "string_fragment" => {
+                            let s = self.node_text(c);
+                            plain.push_str(s);
+                            parts.push(TemplatePart::Str(s.into()));
+                        }
+                        "escape_sequence" => {
+                            let s = unescape(self.node_text(c));
+                            plain.push_str(&s);
+                            parts.push(TemplatePart::Str(s.into()));
+                        }
+                        "template_substitution" => {
+                            has_subst = true;
+                            let inner = c.named_child(0);
+                            let e = match inner {
+                                Some(i) => self.expr(i),
+                                None => self.unknown(c),
+                            };
+                            parts.push(TemplatePart::Expr(e));
+                        }
+                        _ => {}
+                    }
+                }
+                if !has_subst {
+                    self.note_literal(&plain, r);
+                    return self.push(Expr::Str(plain.into()), r);
+                }
+                self.push(Expr::Template(parts), r)
+            }
+            "member_expression" => {
+                let (Some(obj), Some(prop)) = (
+                    node.child_by_field_name("object"),
+                    node.child_by_field_name("property"),
+                ) else {
+                    return self.walk_unknown(node);
+                };
+                let o = self.expr(obj);
+                let name: Box<str> = self.node_text(prop).into();
+                let id = self.push(
+                    Expr::Member {
+                        obj: o,
+                        prop: name.clone(),
+                        prop_range: range(prop),
+                    },
+                    r,
+                );
+                if looks_like_env_name(&name) {
+                    self.ir.env_reads.push(id);
+                }
+                id
+            }
+            "subscript_expression" => {
+                let (Some(obj), Some(index)) = (
+                    node.child_by_field_name("object"),
+                    node.child_by_field_name("index"),
+                ) else {
+                    return self.walk_unknown(node);
+                };
+                let o = self.expr(obj);
+                if index.kind() == "string" {
+                    let name = self.string_value(index);
+                    let env = looks_like_env_name(&name);
+                    let id = self.push(
+                        Expr::Member {
+                            obj: o,
+                            prop: name,
+                            prop_range: range(index),
+                        },
+                        r,
+                    );
+                    if env {
+                        self.ir.env_reads.push(id);
+                    }
+                    return id;
+                }
+                let i = self.expr(index);
+                let id = self.push(Expr::Index { obj: o, index: i }, r);
+                self.ir.env_reads.push(id);
+                id
+            }
+            "call_expression" => self.call(node),
+            "new_expression" => {
+                let callee = node
+                    .child_by_field_name("constructor")
+                    .map(|c| self.expr(c));
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(|a| self.args(a))
+                    .unwrap_or_default();
+                match callee {
+                    Some(c) => {
+                        let id = self.push(Expr::New { callee: c, args }, r);
+                        self.ir.calls.push(CallSite {
+                            expr: id,
+                            method: None,
+                        });
+                        id
+                    }
+                    None => self.push(Expr::Unknown, r),
+                }
+            }
+            "await_expression"
+            | "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "type_assertion" => {
+                let mut cursor = node.walk();
+                let inner = node
+                    .named_children(&mut cursor)
+                    .find(|c| !is_type_node(c.kind()));
+                match inner {
+                    Some(i) => self.expr(i),
+                    None => self.push(Expr::Unknown, r),
+                }
+            }
+            "sequence_expression" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                let mut last = None;
+                for c in children {
+                    last = Some(self.expr(c));
+                }
+                last.unwrap_or_else(|| self.push(Expr::Unknown, r))
+            }
+            "binary_expression" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| self.node_text(o))
+                    .unwrap_or("");
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return self.walk_unknown(node);
+                };
+                let l = self.expr(left);
+                let rr = self.expr(right);
+                match op {
+                    "??" | "||" => self.push(Expr::Either(vec![l, rr]), r),
+                    "&&" => rr,
+                    _ => self.push(Expr::Unknown, r),
+                }
+            }
+            "ternary_expression" => {
+                if let Some(c) = node.child_by_field_name("condition") {
+                    self.expr(c);
+                }
+                let (Some(a), Some(b)) = (
+                    node.child_by_field_name("consequence"),
+                    node.child_by_field_name("alternative"),
+                ) else {
+                    return self.walk_unknown(node);
+                };
+                let a = self.expr(a);
+                let b = self.expr(b);
+                self.push(Expr::Either(vec![a, b]), r)
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return self.walk_unknown(node);
+                };
+                let rhs = self.expr(right);
+                self.assign(left, rhs);
+                rhs
+            }
+            "object" => {
+                let mut entries = Vec::new();
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                for c in children {
+                    match c.kind() {
+                        "pair" => {
+                            let (Some(k), Some(v)) =
+                                (c.child_by_field_name("key"), c.child_by_field_name("value"))
+                            else {
+                                continue;
+                            };
+                            let key = self.prop_key(k);
+                            let value = self.expr(v);
+                            entries.push(ObjEntry::Prop {
+                                key,
+                                value,
+                                key_range: range(k),
+                            });
+                        }
+                        "shorthand_property_identifier" => {
+                            let name = self.node_text(c);
+                            let value = self.push(
+                                Expr::Ident {
+                                    name: name.into(),
+                                    scope: self.scope,
+                                },
+                                range(c),
+                            );
+                            entries.push(ObjEntry::Prop {
+                                key: PropKey::Name(name.into()),
+                                value,
+                                key_range: range(c),
+                            });
+                        }
+                        "spread_element" => {
+                            if let Some(inner) = c.named_child(0) {
+                                let e = self.expr(inner);
+                                entries.push(ObjEntry::Spread(e));
+                            }
+                        }
+                        "method_definition" => {
+                            let Some(k) = c.child_by_field_name("name") else {
+                                continue;
+                            };
+                            let key = self.prop_key(k);
+                            let fid = self.function(c);
+                            let value = self.push(Expr::Func(fid), range(c));
+                            entries.push(ObjEntry::Prop {
+                                key,
+                                value,
+                                key_range: range(k),
+                            });
+                        }
+                        _ => {
+                            self.expr(c);
+                        }
+                    }
+                }
+                self.push(Expr::Object(entries), r)
+            }
+            "array" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                let elems = children.into_iter().map(|c| self.expr(c)).collect();
+                self.push(Expr::Array(elems), r)
+            }
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                let fid = self.function(node);
+                self.push(Expr::Func(fid), r)
+            }
+            "class" => {
+                let cid = self.class(node);
+                self.push(Expr::Class(cid), r)
+            }
+            "meta_property" => self.push(Expr::ImportMeta, r),
+            k if is_type_node(k) => self.push(Expr::Unknown, r),
+            k if is_statement_kind(k) => {
+                self.stmt(node);
+                self.push(Expr::Unknown, r)
+            }
+            _ => self.walk_unknown(node),
+        }
+    }
+
+    /// An expression we do not model: still visit its children (calls inside JSX, etc.).
+    fn walk_unknown(&mut self, node: Node) -> ExprId {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        for c in children {
+            if is_statement_kind(c.kind()) {
+                self.stmt(c);
+            } else if !is_type_node(c.kind()) {
+                self.expr(c);
+            }
+        }
+        self.unknown(node)
+    }
+
+    fn args(&mut self, args: Node) -> Vec<ExprId> {
+        let mut cursor = args.walk();
+        let children: Vec<Node> = args.named_children(&mut cursor).collect();
+        children
+            .into_iter()
+            .filter(|c| c.kind() != "comment")
+            .map(|c| {
+                if c.kind() == "spread_element" {
+                    self.walk_unknown(c)
+                } else {
+                    self.expr(c)
+                }
+            })
+            .collect()
+    }
+
+    fn call(&mut self, node: Node) -> ExprId {
+        let r = range(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return self.walk_unknown(node);
+        };
+        let args_node = node.child_by_field_name("arguments");
+        if args_node.is_some_and(|a| a.kind() == "template_string") {
+            return self.walk_unknown(node);
+        }
+        // require('x') and import('x')
+        let is_import = func.kind() == "import";
+        let is_require = func.kind() == "identifier" && self.node_text(func) == "require";
+        if is_import || is_require {
+            if let Some(first) = args_node.and_then(|a| a.named_child(0)) {
+                if first.kind() == "string" {
+                    let spec = self.string_value(first);
+                    self.note_specifier(&spec);
+                    if &*spec == "server-only" {
+                        self.ir.imports_server_only = true;
+                    }
+                    return self.push(Expr::Require(spec), r);
+                }
+            }
+        }
+        let callee = self.expr(func);
+        let args = args_node.map(|a| self.args(a)).unwrap_or_default();
+        let method = match self.ir.expr(callee) {
+            Expr::Member { obj, prop, .. } => Some((*obj, prop.clone())),
+            _ => None,
+        };
+        let id = self.push(Expr::Call { callee, args }, r);
+        self.ir.calls.push(CallSite { expr: id, method });
+        if matches!(self.ir.expr(callee), Expr::Member { prop, .. } if &**prop == "get") {
+            self.ir.env_reads.push(id);
+        }
+        id
+    }
+
+    fn assign(&mut self, left: Node, rhs: ExprId) {
+        match left.kind() {
+            "identifier" => {
+                self.pending_assigns
+                    .push((self.node_text(left).into(), self.scope, rhs));
+            }
+            "member_expression" => {
+                let (Some(obj), Some(prop)) = (
+                    left.child_by_field_name("object"),
+                    left.child_by_field_name("property"),
+                ) else {
+                    return;
+                };
+                let prop_name: Box<str> = self.node_text(prop).into();
+                let obj_text = self.node_text(obj);
+                if obj.kind() == "this" {
+                    if let Some(c) = self.class {
+                        self.ir.classes[c as usize]
+                            .fields
+                            .entry(prop_name)
+                            .or_default()
+                            .push(rhs);
+                    }
+                } else if obj_text == "module" && &*prop_name == "exports" {
+                    self.cjs_exports(rhs);
+                } else if obj_text == "exports" || obj_text == "module.exports" {
+                    self.ir.exports.insert(prop_name, ExportTarget::Expr(rhs));
+                } else {
+                    self.expr(obj);
+                }
+            }
+            "object_pattern" | "array_pattern" => {
+                // `({ a } = x)`: assignments to existing bindings
+                let mut cursor = left.walk();
+                let children: Vec<Node> = left.named_children(&mut cursor).collect();
+                for c in children {
+                    if c.kind() == "shorthand_property_identifier_pattern" {
+                        let m = self.member_of(rhs, self.node_text(c).into(), range(c));
+                        self.pending_assigns
+                            .push((self.node_text(c).into(), self.scope, m));
+                    }
+                }
+            }
+            _ => {
+                self.expr(left);
+            }
+        }
+    }
+
+    fn cjs_exports(&mut self, rhs: ExprId) {
+        if let Expr::Object(entries) = self.ir.expr(rhs).clone() {
+            for e in entries {
+                if let ObjEntry::Prop {
+                    key: PropKey::Name(n),
+                    value,
+                    ..
+                } = e
+                {
+                    self.ir.exports.insert(n, ExportTarget::Expr(value));
+                }
+            }
+        }
+        self.ir
+            .exports
+            .insert("default".into(), ExportTarget::Expr(rhs));
+    }
+
+    fn string_value(&self, node: Node) -> Box<str> {
+        let raw = self.node_text(node);
+        if raw.len() >= 2 && (raw.starts_with('\'') || raw.starts_with('"') || raw.starts_with('`'))
+        {
+            let inner = &raw[1..raw.len() - 1];
+            if inner.contains('\\') {
+                return unescape(inner).into();
+            }
+            return inner.into();
+        }
+        raw.into()
+    }
+
+    fn note_literal(&mut self, value: &str, r: TextRange) {
+        if value.len() < 20 {
+            return;
+        }
+        if let Some(key) = classify_literal(value) {
+            self.ir.key_literals.push(KeyLiteral { range: r, key });
+        }
+    }
+}
+
+fn is_statement_kind(kind: &str) -> bool {
+    kind.ends_with("_statement")
+        || kind.ends_with("_declaration")
+        || matches!(
+            kind,
+            "statement_block"
+                | "else_clause"
+                | "catch_clause"
+                | "finally_clause"
+                | "switch_body"
+                | "switch_case"
+                | "switch_default"
+        )
+}
+
+/// UPPER_SNAKE names (and anything with `KEY`): candidates for env reads.
+fn looks_like_env_name(name: &str) -> bool {
+    name.len() > 2
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some(o) => out.push(o),
+            None => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! The byte prefilter: which script files can matter, decided without parsing.
+//!
+//! A file can only yield a finding (or feed one elsewhere) if it mentions Supabase, a key-like env
+//! name, a key literal, or a configured factory — or if it imports such a file (a wrapper, a re-export), or
+//! is imported by one (a helper the analysis follows). So: seeds = files matching the patterns (one
+//! Aho-Corasick pass); then every file that reaches a seed through imports; then everything those import.
+//! The rest are never parsed. `--no-prefilter` parses everything, and a test checks both agree.
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+use rlscope_core::config::Config;
+
+use crate::resolve::Resolved;
+use crate::workspace::{FileId, Snapshot};
+
+pub struct Prefilter {
+    ac: AhoCorasick,
+}
+
+const PATTERNS: &[&str] = &[
+    "supabase",
+    "service_role",
+    "service_key",
+    "secret_key",
+    "anon_key",
+    "publishable_key",
+    "eyJ",
+    "sb_secret_",
+    "sb_publishable_",
+    "$env/",
+];
+
+impl Prefilter {
+    pub fn new<'a>(config: &Config, env_names: impl Iterator<Item = &'a str>) -> Prefilter {
+        let mut pats: Vec<String> = PATTERNS.iter().map(|s| s.to_string()).collect();
+        pats.extend(config.client_factories.iter().cloned());
+        pats.extend(config.service_env_names.iter().cloned());
+        pats.extend(config.anon_env_names.iter().cloned());
+        pats.extend(env_names.map(str::to_owned));
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&pats)
+            .expect("patterns");
+        Prefilter { ac }
+    }
+
+    pub fn select(&self, snap: &Snapshot<'_>, scripts: &[FileId]) -> Vec<FileId> {
+        let scanned: Vec<(FileId, bool, Vec<FileId>)> = scripts
+            .par_iter()
+            .map(|&id| {
+                let text = snap.text(id);
+                let seed = self.ac.is_match(text);
+                let deps = scan_specifiers(text)
+                    .into_iter()
+                    .filter_map(|s| match snap.resolve(id, s) {
+                        Resolved::File(p) => snap.file_id(&p),
+                        Resolved::External => None,
+                    })
+                    .collect();
+                (id, seed, deps)
+            })
+            .collect();
+        let mut rdeps: HashMap<FileId, Vec<FileId>> = HashMap::new();
+        let mut deps: HashMap<FileId, &Vec<FileId>> = HashMap::new();
+        for (id, _, ds) in &scanned {
+            deps.insert(*id, ds);
+            for d in ds {
+                rdeps.entry(*d).or_default().push(*id);
+            }
+        }
+        // seeds and everything that imports them
+        let mut relevant: HashSet<FileId> = scanned
+            .iter()
+            .filter(|(_, s, _)| *s)
+            .map(|(id, ..)| *id)
+            .collect();
+        let mut stack: Vec<FileId> = relevant.iter().copied().collect();
+        while let Some(x) = stack.pop() {
+            for &r in rdeps.get(&x).map(Vec::as_slice).unwrap_or(&[]) {
+                if relevant.insert(r) {
+                    stack.push(r);
+                }
+            }
+        }
+        // and everything those import (helpers the evaluation may follow)
+        let mut stack: Vec<FileId> = relevant.iter().copied().collect();
+        while let Some(x) = stack.pop() {
+            for &d in deps.get(&x).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if relevant.insert(d) {
+                    stack.push(d);
+                }
+            }
+        }
+        let mut out: Vec<FileId> = relevant.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Module specifiers in a file, found without parsing: the string after `from`, `import`, `require(` or
+/// `import(`. A superset of what lowering records (comments and strings may add false ones).
+pub fn scan_specifiers(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for kw in ["from", "import", "require"] {
+        for at in memchr::memmem::find_iter(b, kw.as_bytes()) {
+            let mut i = at + kw.len();
+            while i < b.len()
+                && (b[i] == b' ' || b[i] == b'\t' || b[i] == b'\n' || b[i] == b'\r' || b[i] == b'(')
+            {
+                i += 1;
+            }
+            let Some(&q) = b.get(i) else { continue };
+            if q != b'\'' && q != b'"' && q != b'`' {
+                continue;
+            }
+            let start = i + 1;
+            let mut j = start;
+            while j < b.len() && j - start < 512 && b[j] != q && b[j] != b'\n' {
+                j += 1;
+            }
+            if b.get(j) == Some(&q) {
+                if let Some(s) = text.get(start..j) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,178 @@
+//! `auth-header-overrides-service-key`: a service-role client that also carries an explicit
+//! `Authorization` header (or an `accessToken` callback, or `functions.setAuth`) with another token.
+
+use rlscope_core::keys::KeyLevel;
+use rlscope_core::rule::{Language, RuleMeta};
+use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
+
+use super::{all_service, callee_range, clients_of, list_item_deletion, Ctx};
+use crate::eval::{Client, Loc, Part, Value};
+use crate::ir::{CallSite, ExprId};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "auth-header-overrides-service-key",
+    default_severity: Severity::Error,
+    language: Language::TypeScript,
+    summary: "A service-role client also sends another token as its Authorization header",
+    what_it_does: "Reports a client built with a service-level key that is also given `global.headers.Authorization` \
+(matched case-insensitively) whose value is not that same key — typically the caller's JWT from \
+`req.headers.get('Authorization')` in an Edge Function. Also reports the `accessToken` option and \
+`functions.setAuth(token)` on such a client.",
+    why_bad: "supabase-js sends the explicit `Authorization` header with every database, storage and functions request, \
+and PostgREST decides the role from that header, not from the `apikey`. The service key is then only an API \
+gateway key: every query runs as the caller (RLS applies), so code written to bypass RLS silently returns fewer \
+rows, and `auth.admin.*` calls send the user's token and fail with \"User not allowed\". Not reported: the header \
+set to the service key itself (`Bearer ${serviceKey}`), or an anon key with a user header (the documented Edge \
+Function pattern).",
+    example: r#"import { createClient } from 'npm:@supabase/supabase-js@2'
+
+Deno.serve(async (req) => {
+  const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!, {
+    global: { headers: { Authorization: req.headers.get('Authorization')! } },
+  })
+  const { data } = await supabase.from('profiles').select('*')
+  return Response.json(data)
+})
+"#,
+    use_instead: r#"import { createClient } from 'npm:@supabase/supabase-js@2'
+
+Deno.serve(async (req) => {
+  // Act as the caller: the anon key with their token, RLS applies.
+  const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_ANON_KEY')!, {
+    global: { headers: { Authorization: req.headers.get('Authorization')! } },
+  })
+  const { data } = await supabase.from('profiles').select('*')
+  return Response.json(data)
+})
+"#,
+    fix_safety: "Both fixes are unsafe because both change who the requests run as: \"use the anon key\" keeps the \
+header and makes the client act as the caller (RLS applies, as it already did); \"remove the Authorization \
+header\" makes the client act as service_role (RLS bypassed) — check the code does its own authorization first.",
+    references: &[
+        "/docs/guides/functions/auth",
+        "/docs/guides/troubleshooting/why-is-my-service-role-key-client-getting-rls-errors-or-not-returning-data-7_1K9z",
+        "/docs/reference/javascript/initializing",
+    ],
+};
+
+pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
+    if c.key_level() != Some(KeyLevel::Service) {
+        return;
+    }
+    let key = c.key.as_ref().expect("key");
+    if let Some(h) = c.header.as_ref().filter(|_| c.header_overrides()) {
+        let via_here = h.value.as_ref().is_some_and(|v| v.via_call == Some(loc));
+        let primary = if c.site == loc && h.loc.file == ctx.file {
+            h.loc.range
+        } else if via_here {
+            match &h.value {
+                Some(v)
+                    if v.origin.file == ctx.file && loc.range.contains_range(v.origin.range) =>
+                {
+                    v.origin.range
+                }
+                _ => loc.range,
+            }
+        } else if key.via_call == Some(loc) {
+            super::key_primary(ctx, c, loc)
+        } else {
+            return;
+        };
+        let what = match &h.value {
+            Some(v) => v.describe(),
+            None => "a token that is not the service key".to_string(),
+        };
+        let message = format!(
+            "the `Authorization` header ({what}) overrides the service-role key {}: every database, storage and functions \
+request of this client runs as that token's user (RLS applies), and `auth.admin.*` calls fail",
+            key.describe()
+        );
+        let mut f = Finding::new(META.id, Severity::Error, primary, message);
+        if c.site.file != ctx.file || !primary.contains_range(c.site.range) {
+            f = ctx.related(
+                f,
+                c.site,
+                format!(
+                    "`{}` client built here with the service-role key",
+                    c.factory.name
+                ),
+            );
+        }
+        if h.loc.file != ctx.file || h.loc.range != primary {
+            f = ctx.related(f, h.loc, "Authorization header set here");
+        }
+        if c.site == loc && c.key_loc.file == ctx.file && h.loc.file == ctx.file {
+            let anon = ctx.env_expr(if ctx.is_deno() {
+                "SUPABASE_ANON_KEY"
+            } else {
+                "NEXT_PUBLIC_SUPABASE_ANON_KEY"
+            });
+            f = f.with_fix(Fix {
+                title: "Act as the caller: use the anon key with their Authorization header".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    range: c.key_loc.range,
+                    replacement: anon,
+                }],
+            });
+            f = f.with_fix(Fix {
+                title:
+                    "Act as service_role: remove the Authorization header (RLS is then bypassed)"
+                        .into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    range: list_item_deletion(ctx.text, h.loc.range),
+                    replacement: String::new(),
+                }],
+            });
+        }
+        ctx.out.push(f);
+    }
+    if let Some(at) = c
+        .access_token
+        .filter(|a| a.file == ctx.file && c.site == loc)
+    {
+        let message = format!(
+            "the `accessToken` option replaces the service-role key {} on every request: this client runs as the \
+third-party user the callback returns (RLS applies), not as service_role",
+            key.describe()
+        );
+        ctx.out
+            .push(Finding::new(META.id, Severity::Error, at.range, message));
+    }
+}
+
+/// `client.functions.setAuth(token)` on a service-role client.
+pub(crate) fn check_set_auth(
+    ctx: &mut Ctx,
+    call: &CallSite,
+    _obj: ExprId,
+    method: &str,
+    recv: &[Value],
+) {
+    if method != "setAuth"
+        || !recv
+            .iter()
+            .all(|v| matches!(v, Value::ClientPart(_, Part::Functions)))
+    {
+        return;
+    }
+    let clients = clients_of(recv);
+    if !all_service(&clients, recv.len()) {
+        return;
+    }
+    let c = &clients[0];
+    let message = format!(
+        "`functions.setAuth` makes every `functions.invoke` of this service-role client ({}) send that token instead: \
+the functions run as its user, not service_role",
+        ctx.describe_client(c)
+    );
+    let f = Finding::new(
+        META.id,
+        Severity::Error,
+        callee_range(ctx.ir, call),
+        message,
+    );
+    let f = ctx.related(f, c.site, "service-role client built here");
+    ctx.out.push(f);
+}

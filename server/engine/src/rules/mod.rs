@@ -1,0 +1,353 @@
+//! The rules. Each rule lives in its own file with its metadata and docs (`META`) and its check; this
+//! module holds the registry and the driver that walks a file's call sites once and hands each client,
+//! call and literal to the rules.
+
+mod admin_api_without_service_key;
+mod auth_header_overrides_service_key;
+mod hardcoded_service_key;
+mod role;
+mod service_key_in_browser;
+mod session_method_on_service_client;
+mod ssr_client_service_key;
+
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use rlscope_core::keys::KeyLevel;
+use rlscope_core::{Edit, Finding, RuleMeta, TextRange};
+
+use crate::eval::{Client, Eval, Loc, Value};
+use crate::ir::{CallSite, Expr, FileIr};
+use crate::workspace::{FileData, FileId, Snapshot, Workspace};
+
+pub(crate) use role::{hover, inlay_hints};
+
+/// Every rule rlscope knows, TS/JS rules first, then SQL, then suppression rules.
+pub fn all() -> Vec<&'static RuleMeta> {
+    vec![
+        &ssr_client_service_key::META,
+        &auth_header_overrides_service_key::META,
+        &session_method_on_service_client::META,
+        &admin_api_without_service_key::META,
+        &service_key_in_browser::META,
+        &hardcoded_service_key::META,
+        &rlscope_sql::SERVICE_ROLE_POLICY,
+        &rlscope_core::suppress::INVALID_SUPPRESSION,
+        &rlscope_core::suppress::UNUSED_SUPPRESSION,
+    ]
+}
+
+pub fn by_id(id: &str) -> Option<&'static RuleMeta> {
+    all().into_iter().find(|r| r.id == id)
+}
+
+/// A rule's docs as markdown with the fixed sections; the source of `rlscope explain`, `docs/rules/<id>.md`
+/// and the language server's hover.
+pub fn render_markdown(meta: &RuleMeta) -> String {
+    let lang = if meta.example_extension() == "sql" {
+        "sql"
+    } else {
+        "ts"
+    };
+    let mut s = format!("# {}\n\n", meta.id);
+    s.push_str(&format!(
+        "Default severity: {}. {}.\n\n",
+        meta.default_severity.as_str(),
+        meta.summary
+    ));
+    s.push_str(&format!(
+        "## What it does\n\n{}\n\n",
+        meta.what_it_does.trim()
+    ));
+    s.push_str(&format!(
+        "## Why is this bad?\n\n{}\n\n",
+        meta.why_bad.trim()
+    ));
+    s.push_str(&format!(
+        "## Example\n\n```{lang}\n{}\n```\n\n",
+        meta.example.trim()
+    ));
+    s.push_str(&format!(
+        "## Use instead\n\n```{lang}\n{}\n```\n\n",
+        meta.use_instead.trim()
+    ));
+    s.push_str(&format!("## Fix safety\n\n{}\n\n", meta.fix_safety.trim()));
+    s.push_str("## References\n\n");
+    for r in meta.references {
+        let url = if r.starts_with("http") {
+            r.to_string()
+        } else {
+            format!("https://supabase.com{r}")
+        };
+        s.push_str(&format!("- <{url}>\n"));
+    }
+    s
+}
+
+/// Runs `f`, turning a panic into `None` (one bad file must not take the whole run down).
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+/// What a rule sees while checking one file.
+pub(crate) struct Ctx<'a, 'w> {
+    pub snap: &'w Snapshot<'w>,
+    pub ev: &'a mut Eval<'w>,
+    pub file: FileId,
+    pub ir: &'w FileIr,
+    pub text: &'w str,
+    pub out: Vec<Finding>,
+}
+
+impl<'a, 'w> Ctx<'a, 'w> {
+    pub fn path(&self, file: FileId) -> PathBuf {
+        self.snap.path(file).to_path_buf()
+    }
+
+    pub fn src(&self, file: FileId, range: TextRange) -> &'w str {
+        self.snap.text(file).get(range.as_usize()).unwrap_or("")
+    }
+
+    /// `lib/admin.ts:3`
+    pub fn at(&self, loc: Loc) -> String {
+        self.snap.describe_loc(loc.file, loc.range.start)
+    }
+
+    pub fn related(&self, finding: Finding, loc: Loc, message: impl Into<String>) -> Finding {
+        finding.with_related(self.path(loc.file), loc.range, message)
+    }
+
+    /// Whether this file runs in the browser: a `'use client'` module that does not import `server-only`.
+    pub fn is_browser_file(&self) -> bool {
+        self.ir.use_client && !self.ir.imports_server_only
+    }
+
+    pub fn is_deno(&self) -> bool {
+        self.ir.is_deno
+            || self
+                .snap
+                .path(self.file)
+                .components()
+                .any(|c| c.as_os_str() == "functions")
+                && self
+                    .snap
+                    .path(self.file)
+                    .components()
+                    .any(|c| c.as_os_str() == "supabase")
+    }
+
+    /// An env read in this file's dialect.
+    pub fn env_expr(&self, name: &str) -> String {
+        if self.is_deno() {
+            format!("Deno.env.get('{name}')!")
+        } else if self.text.contains("import.meta.env") {
+            format!("import.meta.env.{name}")
+        } else {
+            format!("process.env.{name}!")
+        }
+    }
+
+    /// An edit that adds `import { createClient as alias } from '@supabase/supabase-js'` unless a binding
+    /// of that name already comes from supabase-js. Returns the local name to call.
+    pub fn ensure_create_client_import(&mut self, edits: &mut Vec<Edit>) -> String {
+        let scope0 = &self.ir.scopes[0];
+        let existing = scope0.names.get("createClient").copied();
+        if let Some(b) = existing {
+            let vals = self.ev.eval_binding_pub(self.file, b);
+            if vals.iter().any(|v| matches!(v, Value::Factory(f) if f.kind == crate::eval::FactoryKind::SupabaseJs)) {
+                return "createClient".into();
+            }
+        }
+        let (local, spec) = if existing.is_some() {
+            (
+                "createSupabaseClient",
+                "createClient as createSupabaseClient",
+            )
+        } else {
+            ("createClient", "createClient")
+        };
+        let source = if self.is_deno() {
+            "npm:@supabase/supabase-js@2"
+        } else {
+            "@supabase/supabase-js"
+        };
+        let at = self.ir.import_insert_at;
+        let line = format!("import {{ {spec} }} from '{source}'");
+        let text = if at == 0 {
+            format!("{line}\n")
+        } else {
+            format!("\n{line}")
+        };
+        edits.push(Edit {
+            range: TextRange::empty(at),
+            replacement: text,
+        });
+        local.into()
+    }
+
+    /// The name a receiver expression is written as (`supabaseAdmin`, `this.db`), for messages.
+    pub fn receiver_text(&self, expr: crate::ir::ExprId) -> String {
+        let t = self.src(self.file, self.ir.range(expr));
+        let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        if t.chars().count() > 40 {
+            let short: String = t.chars().take(37).collect();
+            format!("{short}…")
+        } else {
+            t
+        }
+    }
+
+    /// "the client built at lib/admin.ts:3 with `SUPABASE_SERVICE_ROLE_KEY`"
+    pub fn describe_client(&self, c: &Client) -> String {
+        let key = c
+            .key
+            .as_ref()
+            .map_or("an unknown key".to_string(), |k| k.describe());
+        format!(
+            "`{}` client built at {} with {key}",
+            c.factory.name,
+            self.at(c.site)
+        )
+    }
+}
+
+/// The clients among some values (all of them, when every value is a client or client part).
+pub(crate) fn clients_of(vals: &[Value]) -> Vec<Rc<Client>> {
+    vals.iter()
+        .filter_map(|v| match v {
+            Value::Client(c) | Value::ClientPart(c, _) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when `vals` are all service-role clients with no header override (so requests bypass RLS).
+pub(crate) fn all_service(clients: &[Rc<Client>], total: usize) -> bool {
+    !clients.is_empty()
+        && clients.len() == total
+        && clients.iter().all(|c| {
+            c.key_level() == Some(KeyLevel::Service)
+                && !c.header_overrides()
+                && c.access_token.is_none()
+        })
+}
+
+pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
+    let Some(ir) = snap.ir(file) else {
+        return Vec::new();
+    };
+    let mut ev = Eval::new(snap);
+    let mut ctx = Ctx {
+        snap,
+        ev: &mut ev,
+        file,
+        ir,
+        text: snap.text(file),
+        out: Vec::new(),
+    };
+    for call in &ir.calls {
+        ctx.ev.reset_budget();
+        let loc = Loc {
+            file,
+            range: ir.range(call.expr),
+        };
+        let vals = ctx.ev.eval(file, call.expr, &None);
+        for v in &vals {
+            if let Value::Client(c) = v {
+                if created_here(c, loc) {
+                    ssr_client_service_key::check_client(&mut ctx, call, c, loc);
+                    auth_header_overrides_service_key::check_client(&mut ctx, call, c, loc);
+                    service_key_in_browser::check_client(&mut ctx, c, loc);
+                }
+            }
+        }
+        if let Some((obj, method)) = &call.method {
+            let recv = ctx.ev.eval(file, *obj, &None);
+            session_method_on_service_client::check_call(&mut ctx, call, *obj, method, &recv);
+            admin_api_without_service_key::check_call(&mut ctx, call, *obj, method, &recv);
+            auth_header_overrides_service_key::check_set_auth(&mut ctx, call, *obj, method, &recv);
+        }
+    }
+    hardcoded_service_key::check_file(&mut ctx);
+    service_key_in_browser::check_file(&mut ctx);
+    ctx.out
+}
+
+/// Whether evaluating the call at `call` is what created client `c`: it is the factory call itself, or a
+/// call whose argument supplied the client's key or header (a wrapper like `makeClient(key)`).
+pub(crate) fn created_here(c: &Client, call: Loc) -> bool {
+    c.site == call
+        || c.key.as_ref().is_some_and(|k| k.via_call == Some(call))
+        || c.header
+            .as_ref()
+            .and_then(|h| h.value.as_ref())
+            .is_some_and(|k| k.via_call == Some(call))
+}
+
+/// For a client made through a wrapper call, the place in this file to put the finding: the key's own
+/// read when it is inside the call, else the whole call.
+pub(crate) fn key_primary(ctx: &Ctx, c: &Client, call: Loc) -> TextRange {
+    if c.site == call {
+        return c.key_loc.range;
+    }
+    match &c.key {
+        Some(k) if k.origin.file == ctx.file && call.range.contains_range(k.origin.range) => {
+            k.origin.range
+        }
+        _ => call.range,
+    }
+}
+
+pub(crate) fn check_env_file(ws: &Workspace, f: &FileData) -> Vec<Finding> {
+    service_key_in_browser::check_env_file(ws.config(), f)
+}
+
+/// Range to delete for a property inside an object literal, with its separating comma.
+pub(crate) fn list_item_deletion(text: &str, range: TextRange) -> TextRange {
+    let b = text.as_bytes();
+    let mut end = range.end as usize;
+    let mut j = end;
+    while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+        j += 1;
+    }
+    if b.get(j) == Some(&b',') {
+        end = j + 1;
+        while end < b.len() && (b[end] == b' ' || b[end] == b'\t') {
+            end += 1;
+        }
+        // a property alone on its line: take the line
+        let line_start = text[..range.start as usize]
+            .rfind('\n')
+            .map_or(0, |p| p + 1);
+        if text[line_start..range.start as usize].trim().is_empty() && b.get(end) == Some(&b'\n') {
+            return TextRange::from_usize(line_start, end + 1);
+        }
+        if b.get(end) == Some(&b'\r') && b.get(end + 1) == Some(&b'\n') {
+            let line_start = text[..range.start as usize]
+                .rfind('\n')
+                .map_or(0, |p| p + 1);
+            if text[line_start..range.start as usize].trim().is_empty() {
+                return TextRange::from_usize(line_start, end + 2);
+            }
+        }
+        return TextRange::from_usize(range.start as usize, end);
+    }
+    // last item: take the comma before it
+    let mut start = range.start as usize;
+    let mut k = start;
+    while k > 0 && b[k - 1].is_ascii_whitespace() {
+        k -= 1;
+    }
+    if k > 0 && b[k - 1] == b',' {
+        start = k - 1;
+    }
+    TextRange::from_usize(start, range.end as usize)
+}
+
+/// The callee range `a.b.method` of a call site, falling back to the call.
+pub(crate) fn callee_range(ir: &FileIr, call: &CallSite) -> TextRange {
+    match ir.expr(call.expr) {
+        Expr::Call { callee, .. } => ir.range(*callee),
+        _ => ir.range(call.expr),
+    }
+}

@@ -1,0 +1,178 @@
+//! Which role a client's requests run as, for hovers and inlay hints.
+
+use std::rc::Rc;
+
+use rlscope_core::keys::KeyLevel;
+use rlscope_core::TextRange;
+
+use super::clients_of;
+use crate::eval::{Client, Eval, KeySource, Part, Value};
+use crate::ir::Expr;
+use crate::workspace::{FileId, Hover, InlayHint, Snapshot};
+
+/// A short label and a markdown explanation of the role a client's requests run as.
+fn role_of(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> (String, String) {
+    let built = format!(
+        "client built at {}",
+        snap.describe_loc(c.site.file, c.site.range.start)
+    );
+    let key = c.key.as_ref().map(|k| k.describe());
+    let with_key = key.as_ref().map_or(String::new(), |k| format!(" with {k}"));
+    if c.header_overrides() {
+        let h = c.header.as_ref().expect("header");
+        let at = snap.describe_loc(h.loc.file, h.loc.range.start);
+        return match &h.value {
+            Some(v) if v.level == Some(KeyLevel::User) => (
+                "authenticated".into(),
+                format!("runs as **the signed-in user** (RLS applies) — Authorization header from {} at {at}", v.describe()),
+            ),
+            Some(v) if v.level == Some(KeyLevel::Anon) => ("anon".into(), format!("runs as **anon** (RLS applies) — Authorization header {} at {at}", v.describe())),
+            _ => ("token's user".into(), format!("runs as the user of the Authorization header's token (RLS applies) — header set at {at}")),
+        };
+    }
+    if c.access_token.is_some() {
+        return (
+            "third-party user".into(),
+            format!("runs as the user the `accessToken` callback returns (RLS applies) — {built}"),
+        );
+    }
+    match c.key_level() {
+        Some(KeyLevel::Service) if c.factory.kind.is_cookie_based() && !c.cookies_never_session => (
+            "depends on request".into(),
+            format!(
+                "**depends on the request**: service_role (bypasses RLS) without a session cookie, the signed-in user with \
+one — cookie-based {built}{with_key}"
+            ),
+        ),
+        Some(KeyLevel::Service) => {
+            let mut md = format!("runs as **service_role** (bypasses RLS) — {built}{with_key}");
+            if let Some(line) = session_call_on(snap, ev, file, c) {
+                md.push_str(&format!(
+                    "; after the session-storing `auth` call at line {line}, it runs as that user instead"
+                ));
+            }
+            ("service_role".into(), md)
+        }
+        Some(KeyLevel::Anon) if c.factory.kind.is_cookie_based() => (
+            "user or anon".into(),
+            format!("runs as the signed-in user from the session cookie (RLS applies), or as anon without one — {built}{with_key}"),
+        ),
+        Some(KeyLevel::Anon) => (
+            "anon".into(),
+            format!("runs as **anon** (RLS applies), or as the signed-in user after a sign-in on this client — {built}{with_key}"),
+        ),
+        Some(KeyLevel::User) => ("authenticated".into(), format!("runs as the user whose token is the key (RLS applies) — {built}")),
+        None => {
+            let why = match c.key.as_ref().map(|k| &k.source) {
+                Some(KeySource::Env { name, .. }) => format!("`{name}` is not a known key name and no .env file gives its value"),
+                _ => "the key could not be traced".into(),
+            };
+            ("role unknown".into(), format!("role unknown: {why} — {built}"))
+        }
+    }
+}
+
+/// The line of a session-storing call on the same client in this file, if any.
+fn session_call_on(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> Option<u32> {
+    let ir = snap.ir(file)?;
+    for call in &ir.calls {
+        let Some((obj, m)) = &call.method else {
+            continue;
+        };
+        for v in ev.eval(file, *obj, &None) {
+            if let Value::ClientPart(x, p) = v {
+                if x.site == c.site && super::session_method_on_service_client::is_storing(p, m) {
+                    return Some(snap.line_index(file)?.line_of(ir.range(call.expr).start) + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
+    let ir = snap.ir(file)?;
+    // the smallest identifier/member/call under the cursor
+    let mut best: Option<(TextRange, u32)> = None;
+    for (i, e) in ir.exprs.iter().enumerate() {
+        if !matches!(
+            e,
+            Expr::Ident { .. } | Expr::Member { .. } | Expr::Call { .. }
+        ) {
+            continue;
+        }
+        let r = ir.ranges[i];
+        if r.touches(offset) && best.is_none_or(|(b, _)| r.len() < b.len()) {
+            best = Some((r, i as u32));
+        }
+    }
+    let (range, expr) = best?;
+    let mut ev = Eval::new(snap);
+    // on `.from` / `.rpc` / `.invoke` of a call, describe the receiver
+    let target = match ir.expr(expr) {
+        Expr::Member { obj, prop, .. }
+            if matches!(&**prop, "from" | "rpc" | "invoke" | "select") =>
+        {
+            *obj
+        }
+        _ => expr,
+    };
+    let vals = ev.eval(file, target, &None);
+    let clients = clients_of(&vals);
+    if clients.is_empty() || clients.len() != vals.len() {
+        return None;
+    }
+    let mut seen: Vec<Rc<Client>> = Vec::new();
+    let mut lines = Vec::new();
+    for c in clients {
+        if seen.iter().any(|s| s.site == c.site) {
+            continue;
+        }
+        let (_, md) = role_of(snap, &mut ev, file, &c);
+        lines.push(md);
+        seen.push(c);
+    }
+    let prefix = match vals.first() {
+        Some(Value::ClientPart(_, Part::Admin)) => {
+            "`auth.admin` sends the constructor key, not the session. "
+        }
+        _ => "",
+    };
+    let markdown = format!("**rlscope** — {prefix}{}", lines.join("\n\n"));
+    Some(Hover {
+        range,
+        markdown: rlscope_core::keys::redact_secrets_in(&markdown).into_owned(),
+    })
+}
+
+pub(crate) fn inlay_hints(snap: &Snapshot<'_>, file: FileId) -> Vec<InlayHint> {
+    let Some(ir) = snap.ir(file) else {
+        return Vec::new();
+    };
+    let mut ev = Eval::new(snap);
+    let mut out = Vec::new();
+    for call in &ir.calls {
+        let Some((obj, m)) = &call.method else {
+            continue;
+        };
+        if !matches!(&**m, "from" | "rpc" | "invoke") {
+            continue;
+        }
+        ev.reset_budget();
+        let vals = ev.eval(file, *obj, &None);
+        let clients = clients_of(&vals);
+        if clients.is_empty() || clients.len() != vals.len() {
+            continue;
+        }
+        let (label, tooltip) = role_of(snap, &mut ev, file, &clients[0]);
+        if clients.iter().any(|c| c.site != clients[0].site) {
+            continue;
+        }
+        out.push(InlayHint {
+            offset: ir.range(call.expr).end,
+            label: format!(" {label}"),
+            tooltip,
+        });
+    }
+    out
+}

@@ -1,0 +1,156 @@
+//! `service-key-in-browser`: a service-level key that reaches code shipped to browsers.
+
+use rlscope_core::config::Config;
+use rlscope_core::keys::KeyLevel;
+use rlscope_core::rule::{Language, RuleMeta};
+use rlscope_core::{Finding, Severity};
+
+use super::{key_primary, Ctx};
+use crate::eval::{Client, KeySource, Loc, Value};
+use crate::ir::ImportKind;
+use crate::workspace::FileData;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "service-key-in-browser",
+    default_severity: Severity::Error,
+    language: Language::TypeScript,
+    summary: "A service-role key reaches code that runs in the browser",
+    what_it_does: "Reports a service-level key read or written in a `'use client'` module (one that does not import \
+`server-only`), given to a browser client factory (`createBrowserClient`, `createClientComponentClient`, \
+`createPagesBrowserClient`, …), or held in an environment variable that bundlers expose to the browser \
+(`NEXT_PUBLIC_`, `VITE_`, `PUBLIC_`, `EXPO_PUBLIC_`, `REACT_APP_`, `NUXT_PUBLIC_`, `GATSBY_`) — by its name or by its \
+value in a `.env` file.",
+    why_bad: "Whatever reaches the browser bundle can be read by anyone who opens the page. With the service-role key \
+they can read and write every table, bypassing all Row Level Security, and use the admin API.",
+    example: r#"'use client'
+import { createBrowserClient } from '@supabase/ssr'
+
+export const supabase = createBrowserClient(
+  process.env.NEXT_PUBLIC_SUPABASE_URL!,
+  process.env.NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY!,
+)
+"#,
+    use_instead: r#"'use client'
+import { createBrowserClient } from '@supabase/ssr'
+
+export const supabase = createBrowserClient(
+  process.env.NEXT_PUBLIC_SUPABASE_URL!,
+  process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY!,
+)
+"#,
+    fix_safety: "No automatic fix: the privileged work must move to server code (a route handler, server action or \
+Edge Function), and the exposed key must be rotated.",
+    references: &["/docs/guides/api/api-keys", "/docs/guides/database/postgres/row-level-security#bypassing-row-level-security"],
+};
+
+pub(crate) fn check_client(ctx: &mut Ctx, c: &Client, loc: Loc) {
+    if !c.factory.kind.is_browser() || c.key_level() != Some(KeyLevel::Service) {
+        return;
+    }
+    let key = c.key.as_ref().expect("key");
+    let message = format!(
+        "browser client `{}` is given the service-role key {}: anyone can read it from the bundle and bypass RLS",
+        c.factory.name,
+        key.describe()
+    );
+    let mut f = Finding::new(META.id, Severity::Error, key_primary(ctx, c, loc), message);
+    if key.origin.file != ctx.file {
+        f = ctx.related(f, key.origin, "service-role key read here");
+    }
+    ctx.out.push(f);
+}
+
+pub(crate) fn check_file(ctx: &mut Ctx) {
+    let browser = ctx.is_browser_file();
+    if browser {
+        for lit in &ctx.ir.key_literals {
+            if lit.key.level == KeyLevel::Service {
+                let message = "a service-role key is written in a 'use client' module: it ships to every browser and \
+bypasses RLS"
+                    .to_string();
+                ctx.out
+                    .push(Finding::new(META.id, Severity::Error, lit.range, message));
+            }
+        }
+    }
+    for &e in &ctx.ir.env_reads {
+        let range = ctx.ir.range(e);
+        let vals = ctx.ev.eval(ctx.file, e, &None);
+        for v in vals {
+            let Value::Key(k) = v else { continue };
+            if k.level != Some(KeyLevel::Service)
+                || k.origin.file != ctx.file
+                || k.origin.range != range
+            {
+                continue;
+            }
+            let KeySource::Env { name, .. } = &k.source else {
+                continue;
+            };
+            let exposed = ctx.snap.config.is_browser_env_name(name);
+            if !k.is_supabase_specific() || !(exposed || browser) {
+                continue;
+            }
+            let message = if exposed {
+                format!(
+                    "`{name}` holds a service-role key, and bundlers inline `{}` variables into browser code: anyone can \
+read it and bypass RLS",
+                    prefix_of(ctx.snap.config, name)
+                )
+            } else {
+                format!("{} is read in a 'use client' module: a service-role key must never reach browser code", k.describe())
+            };
+            ctx.out
+                .push(Finding::new(META.id, Severity::Error, range, message));
+            break;
+        }
+    }
+    // SvelteKit: `import { PUBLIC_… } from '$env/static/public'`
+    for imp in &ctx.ir.imports {
+        if &*imp.source != "$env/static/public" {
+            continue;
+        }
+        let ImportKind::Named(n) = &imp.kind else {
+            continue;
+        };
+        if let Value::Key(k) = ctx.ev.env_read(
+            n,
+            Loc {
+                file: ctx.file,
+                range: imp.range,
+            },
+        ) {
+            if k.level == Some(KeyLevel::Service) && k.is_supabase_specific() {
+                let message = format!("`{n}` from $env/static/public holds a service-role key: it ships to every browser");
+                ctx.out
+                    .push(Finding::new(META.id, Severity::Error, imp.range, message));
+            }
+        }
+    }
+}
+
+fn prefix_of<'a>(config: &'a Config, name: &str) -> &'a str {
+    rlscope_core::config::DEFAULT_BROWSER_ENV_PREFIXES
+        .iter()
+        .copied()
+        .chain(config.browser_env_prefixes.iter().map(String::as_str))
+        .find(|p| name.starts_with(p))
+        .unwrap_or("public")
+}
+
+/// `.env` files: a browser-exposed variable whose value is a service-level key.
+pub(crate) fn check_env_file(config: &Config, f: &FileData) -> Vec<Finding> {
+    f.env_entries
+        .iter()
+        .filter(|e| e.level == KeyLevel::Service && config.is_browser_env_name(&e.name))
+        .map(|e| {
+            let message = format!(
+                "`{}` holds a service-role key, and bundlers inline `{}` variables into browser code: anyone can read it \
+and bypass RLS",
+                e.name,
+                prefix_of(config, &e.name)
+            );
+            Finding::new(META.id, Severity::Error, e.range, message)
+        })
+        .collect()
+}

@@ -1,0 +1,309 @@
+//! `session-method-on-service-client`: a session-storing auth method called on a service-role client.
+
+use rlscope_core::rule::{Language, RuleMeta};
+use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
+
+use super::{all_service, callee_range, clients_of, Ctx};
+use crate::eval::{Client, Loc, Part, Value};
+use crate::ir::{CallSite, Expr, ExprId, ObjEntry, PropKey};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "session-method-on-service-client",
+    default_severity: Severity::Error,
+    language: Language::TypeScript,
+    summary: "A sign-in or other session-storing auth method is called on a service-role client",
+    what_it_does: "Reports `auth.signInWithPassword`, `signInWithOtp`-less sign-ins (`signInWithIdToken`, \
+`signInAnonymously`, `verifyOtp`, `exchangeCodeForSession`, `setSession`, `refreshSession`, `updateUser`, \
+`linkIdentity`, `mfa.verify`, …) and `signUp` called on a client built with a service-level key. `signUp` is a \
+warning: it stores a session only when email confirmation is off. Never-storing calls (`signInWithOtp`, \
+`signInWithOAuth`, `resetPasswordForEmail`, `getUser(jwt)`, `auth.admin.*`, …) are not reported.",
+    why_bad: "These methods save the user's session in the client instance — `persistSession: false` only keeps it in \
+memory. From then on supabase-js sends the user's access token instead of the service key, so the client's \
+database, storage and functions requests run as that user (RLS applies). A module-level client is shared by every \
+request of the server process, so one user's session leaks into other users' requests until it expires.",
+    example: r#"import { createClient } from '@supabase/supabase-js'
+
+const supabaseAdmin = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)
+
+export async function login(email: string, password: string) {
+  const { data, error } = await supabaseAdmin.auth.signInWithPassword({ email, password })
+  if (error) throw error
+  return data.session
+}
+"#,
+    use_instead: r#"import { createClient } from '@supabase/supabase-js'
+
+export async function login(email: string, password: string) {
+  // a fresh client per request, with the anon key
+  const supabase = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_ANON_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  })
+  const { data, error } = await supabase.auth.signInWithPassword({ email, password })
+  if (error) throw error
+  return data.session
+}
+"#,
+    fix_safety: "Unsafe. For `signUp` the fix rewrites the call to `auth.admin.createUser({ email, password, \
+user_metadata })`, which does not send a confirmation email (pass `email_confirm: true` to mark the address \
+confirmed, or use `auth.admin.inviteUserByEmail`) and returns a user, not a session. For sign-ins the fix calls \
+the method on a new per-request client built with the anon key instead.",
+    references: &[
+        "/docs/guides/troubleshooting/why-is-my-service-role-key-client-getting-rls-errors-or-not-returning-data-7_1K9z",
+        "/docs/guides/troubleshooting/performing-administration-tasks-on-the-server-side-with-the-servicerole-secret-BYM4Fa",
+        "/docs/reference/javascript/auth-admin-createuser",
+    ],
+};
+
+const STORING: &[&str] = &[
+    "signUp",
+    "signInWithPassword",
+    "signInAnonymously",
+    "signInWithIdToken",
+    "signInWithWeb3",
+    "signInWithPasskey",
+    "verifyOtp",
+    "exchangeCodeForSession",
+    "setSession",
+    "refreshSession",
+    "updateUser",
+    "linkIdentity",
+];
+const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
+
+pub(crate) fn is_storing(part: Part, method: &str) -> bool {
+    match part {
+        Part::Auth => STORING.contains(&method),
+        Part::Mfa => MFA_STORING.contains(&method),
+        _ => false,
+    }
+}
+
+pub(crate) fn check_call(
+    ctx: &mut Ctx,
+    call: &CallSite,
+    obj: ExprId,
+    method: &str,
+    recv: &[Value],
+) {
+    let part = match recv.first() {
+        Some(Value::ClientPart(_, p @ (Part::Auth | Part::Mfa))) => *p,
+        _ => return,
+    };
+    if !is_storing(part, method)
+        || !recv
+            .iter()
+            .all(|v| matches!(v, Value::ClientPart(_, p) if *p == part))
+    {
+        return;
+    }
+    let clients = clients_of(recv);
+    if !all_service(&clients, recv.len()) {
+        return;
+    }
+    let c = clients[0].clone();
+    let sign_up = method == "signUp";
+    let recv_text = ctx.receiver_text(obj);
+    let mut message = if sign_up {
+        format!(
+            "`{recv_text}.signUp` stores the new user's session in the service-role client ({}) when email confirmation \
+is off: from then on its requests run as that user, not service_role",
+            ctx.describe_client(&c)
+        )
+    } else {
+        format!(
+            "`{recv_text}.{method}` stores the user's session in the service-role client ({}): from then on its \
+requests run as that user, not service_role",
+            ctx.describe_client(&c)
+        )
+    };
+    if c.module_level {
+        message.push_str(
+            "; the client is shared by every request, so one user's session leaks into others'",
+        );
+    }
+    let severity = if sign_up {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let primary = callee_range(ctx.ir, call);
+    let mut f = Finding::new(META.id, severity, primary, message);
+    f = ctx.related(f, c.site, "service-role client built here");
+    for q in queries_on(ctx, &c).into_iter().take(5) {
+        f = ctx.related(
+            f,
+            q,
+            "this request then runs as the signed-in user, not service_role",
+        );
+    }
+    let fix = if sign_up {
+        sign_up_fix(ctx, call)
+    } else {
+        separate_client_fix(ctx, obj, part)
+    };
+    if let Some(fix) = fix {
+        f = f.with_fix(fix);
+    }
+    ctx.out.push(f);
+}
+
+/// Requests in this file made on the same client.
+fn queries_on(ctx: &mut Ctx, c: &Client) -> Vec<Loc> {
+    let mut out = Vec::new();
+    for call in &ctx.ir.calls {
+        let Some((obj, m)) = &call.method else {
+            continue;
+        };
+        let relevant = matches!(
+            &**m,
+            "from"
+                | "rpc"
+                | "invoke"
+                | "upload"
+                | "download"
+                | "createSignedUrl"
+                | "remove"
+                | "list"
+        );
+        if !relevant {
+            continue;
+        }
+        let vals = ctx.ev.eval(ctx.file, *obj, &None);
+        let same = vals.iter().any(|v| match v {
+            Value::Client(x) => x.site == c.site,
+            Value::ClientPart(x, Part::Storage | Part::Functions) => x.site == c.site,
+            _ => false,
+        });
+        if same {
+            out.push(Loc {
+                file: ctx.file,
+                range: ctx.ir.range(call.expr),
+            });
+        }
+    }
+    out
+}
+
+/// `auth.signUp({ email, password, options: { data } })` → `auth.admin.createUser({ email, password, user_metadata: data })`
+fn sign_up_fix(ctx: &mut Ctx, call: &CallSite) -> Option<Fix> {
+    let Expr::Call { callee, args } = ctx.ir.expr(call.expr) else {
+        return None;
+    };
+    let Expr::Member { prop_range, .. } = ctx.ir.expr(*callee) else {
+        return None;
+    };
+    let arg = *args.first()?;
+    let Expr::Object(entries) = ctx.ir.expr(arg) else {
+        return None;
+    };
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for e in entries {
+        let ObjEntry::Prop {
+            key: PropKey::Name(n),
+            value,
+            key_range,
+        } = e
+        else {
+            return None;
+        };
+        let vr = ctx.ir.range(*value);
+        if &**n == "options" {
+            let Expr::Object(opts) = ctx.ir.expr(*value) else {
+                return None;
+            };
+            for o in opts {
+                let ObjEntry::Prop {
+                    key: PropKey::Name(on),
+                    value: ov,
+                    ..
+                } = o
+                else {
+                    return None;
+                };
+                if &**on == "data" {
+                    kept.push(format!(
+                        "user_metadata: {}",
+                        ctx.src(ctx.file, ctx.ir.range(*ov))
+                    ));
+                } else {
+                    dropped.push(on.to_string());
+                }
+            }
+            continue;
+        }
+        let start = key_range.start.min(vr.start);
+        kept.push(
+            ctx.src(
+                ctx.file,
+                rlscope_core::TextRange::new(start, vr.end.max(key_range.end)),
+            )
+            .to_string(),
+        );
+    }
+    let mut title = "Replace with `auth.admin.createUser` (sends no confirmation email; add `email_confirm: true` to \
+mark the address confirmed)"
+        .to_string();
+    if !dropped.is_empty() {
+        title.push_str(&format!("; drops option(s) {}", dropped.join(", ")));
+    }
+    Some(Fix {
+        title,
+        applicability: Applicability::Unsafe,
+        edits: vec![
+            Edit {
+                range: *prop_range,
+                replacement: "admin.createUser".into(),
+            },
+            Edit {
+                range: ctx.ir.range(arg),
+                replacement: format!("{{ {} }}", kept.join(", ")),
+            },
+        ],
+    })
+}
+
+/// Call the method on a fresh per-request anon client instead of the shared service client.
+fn separate_client_fix(ctx: &mut Ctx, obj: ExprId, part: Part) -> Option<Fix> {
+    // obj is `<client>.auth` (or `<client>.auth.mfa`)
+    let auth = match (part, ctx.ir.expr(obj)) {
+        (Part::Mfa, Expr::Member { obj: a, .. }) => *a,
+        (_, _) => obj,
+    };
+    let Expr::Member {
+        obj: client_expr,
+        prop,
+        ..
+    } = ctx.ir.expr(auth)
+    else {
+        return None;
+    };
+    if &**prop != "auth" {
+        return None;
+    }
+    let client_range = ctx.ir.range(*client_expr);
+    let deno = ctx.is_deno();
+    let url = ctx.env_expr(if deno {
+        "SUPABASE_URL"
+    } else {
+        "NEXT_PUBLIC_SUPABASE_URL"
+    });
+    let anon = ctx.env_expr(if deno {
+        "SUPABASE_ANON_KEY"
+    } else {
+        "NEXT_PUBLIC_SUPABASE_ANON_KEY"
+    });
+    let mut edits = Vec::new();
+    let create = ctx.ensure_create_client_import(&mut edits);
+    edits.push(Edit {
+        range: client_range,
+        replacement: format!(
+            "{create}({url}, {anon}, {{ auth: {{ persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }} }})"
+        ),
+    });
+    Some(Fix {
+        title: "Sign in on a separate per-request client with the anon key".into(),
+        applicability: Applicability::Unsafe,
+        edits,
+    })
+}

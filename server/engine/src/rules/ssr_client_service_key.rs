@@ -1,0 +1,182 @@
+//! `ssr-client-service-key`: a cookie-based (SSR / auth-helpers) client given a service-level key.
+
+use rlscope_core::keys::KeyLevel;
+use rlscope_core::rule::{Language, RuleMeta};
+use rlscope_core::{Applicability, Edit, Finding, Fix, Severity, TextRange};
+
+use super::{key_primary, Ctx};
+use crate::eval::{Client, FactoryKind, Loc};
+use crate::ir::{CallSite, Expr};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "ssr-client-service-key",
+    default_severity: Severity::Error,
+    language: Language::TypeScript,
+    summary: "A cookie-based SSR or auth-helpers client is given the service-role key",
+    what_it_does: "Reports `createServerClient`, `createBrowserClient` and every auth-helpers factory \
+(`createRouteHandlerClient`, `createServerComponentClient`, …) that is given a service-level key: \
+`SUPABASE_SERVICE_ROLE_KEY`, a secret key (`sb_secret_…`) or a service-role JWT, whether written in the call \
+or reaching it through variables, options objects, wrapper functions or imports.",
+    why_bad: "A cookie-based client reads the user's session from the request's cookies, and supabase-js sends the \
+session's access token as `Authorization: Bearer …` instead of the key. So the same code runs as the signed-in \
+user (RLS applies) when the request carries a session cookie, and as `service_role` (RLS bypassed) when it does \
+not. Which one happens depends on who calls the endpoint — an anonymous caller gets full access to every table, \
+a signed-in one gets RLS errors or empty results. If the cookie adapter never returns a cookie, the client always \
+runs as service_role and this is reported as a warning: it works, but `createClient` from \
+`@supabase/supabase-js` says what it is.",
+    example: r#"import { createServerClient } from '@supabase/ssr'
+import { cookies } from 'next/headers'
+
+export async function getSupabase() {
+  const cookieStore = await cookies()
+  return createServerClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!, {
+    cookies: {
+      getAll: () => cookieStore.getAll(),
+      setAll: (list) => list.forEach(({ name, value, options }) => cookieStore.set(name, value, options)),
+    },
+  })
+}
+"#,
+    use_instead: r#"import { createServerClient } from '@supabase/ssr'
+import { createClient } from '@supabase/supabase-js'
+import { cookies } from 'next/headers'
+
+// Runs as the signed-in user (or anon): RLS applies.
+export async function getSupabase() {
+  const cookieStore = await cookies()
+  return createServerClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY!, {
+    cookies: {
+      getAll: () => cookieStore.getAll(),
+      setAll: (list) => list.forEach(({ name, value, options }) => cookieStore.set(name, value, options)),
+    },
+  })
+}
+
+// Always runs as service_role: no session, no cookies.
+export function getServiceClient() {
+  return createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  })
+}
+"#,
+    fix_safety: "The fix is unsafe: it switches the cookie client to the anon key (so it runs as the signed-in user \
+or anon) and adds a separate `createServiceClient()` built with `createClient` and the service key, with \
+`persistSession: false`. Code that relied on the cookie client bypassing RLS must move to the new client.",
+    references: &[
+        "/docs/guides/auth/server-side/creating-a-client",
+        "/docs/guides/troubleshooting/why-is-my-service-role-key-client-getting-rls-errors-or-not-returning-data-7_1K9z",
+        "/docs/guides/api/api-keys",
+    ],
+};
+
+pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
+    if !c.factory.kind.is_cookie_based() || c.key_level() != Some(KeyLevel::Service) {
+        return;
+    }
+    let key = c.key.as_ref().expect("level implies key");
+    let primary = key_primary(ctx, c, loc);
+    let (severity, message) = if c.cookies_never_session {
+        (
+            Severity::Warning,
+            format!(
+                "`{}` is given the service-role key {}; its cookie adapter never returns a cookie, so it always runs as \
+service_role — build service clients with `createClient` from @supabase/supabase-js instead",
+                c.factory.name,
+                key.describe()
+            ),
+        )
+    } else {
+        (
+            Severity::Error,
+            format!(
+                "`{}` is given the service-role key {}: with a session cookie the user's token replaces the key and RLS \
+applies, without one the same code bypasses RLS",
+                c.factory.name,
+                key.describe()
+            ),
+        )
+    };
+    let mut f = Finding::new(META.id, severity, primary, message);
+    if c.site != loc || c.site.file != ctx.file {
+        f = ctx.related(
+            f,
+            c.site,
+            format!("cookie-based `{}` client built here", c.factory.name),
+        );
+    }
+    if key.origin.file != ctx.file || !primary.contains_range(key.origin.range) {
+        f = ctx.related(f, key.origin, "service-role key read here");
+    }
+    if c.site == loc {
+        if let Some(fix) = fix(ctx, c, loc) {
+            f = f.with_fix(fix);
+        }
+    }
+    ctx.out.push(f);
+}
+
+fn fix(ctx: &mut Ctx, c: &Client, loc: Loc) -> Option<Fix> {
+    if c.key_loc.file != ctx.file || !loc.range.contains_range(c.key_loc.range) {
+        return None;
+    }
+    let top = *ctx
+        .ir
+        .top_level
+        .iter()
+        .find(|r| r.contains_range(loc.range))?;
+    let Expr::Call { args, .. } = ctx.ir.expr(call_expr_at(ctx, loc)?) else {
+        return None;
+    };
+    let url = match c.factory.kind {
+        FactoryKind::SsrServer
+        | FactoryKind::SsrBrowser
+        | FactoryKind::RemixServer
+        | FactoryKind::RemixBrowser => args
+            .first()
+            .map(|a| ctx.src(ctx.file, ctx.ir.range(*a)).to_string()),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        ctx.env_expr(if ctx.is_deno() {
+            "SUPABASE_URL"
+        } else {
+            "NEXT_PUBLIC_SUPABASE_URL"
+        })
+    });
+    let key_text = ctx.src(ctx.file, c.key_loc.range).to_string();
+    let anon = ctx.env_expr(if ctx.is_deno() {
+        "SUPABASE_ANON_KEY"
+    } else {
+        "NEXT_PUBLIC_SUPABASE_ANON_KEY"
+    });
+    let mut edits = Vec::new();
+    let create = ctx.ensure_create_client_import(&mut edits);
+    let name = if ctx.ir.scopes[0].names.contains_key("createServiceClient") {
+        "createServiceRoleClient"
+    } else {
+        "createServiceClient"
+    };
+    edits.push(Edit {
+        range: c.key_loc.range,
+        replacement: anon,
+    });
+    edits.push(Edit {
+        range: TextRange::empty(top.end),
+        replacement: format!(
+            "\n\n// Runs as service_role (bypasses RLS): use only for trusted server-side work.\nexport function {name}() {{\n  return {create}({url}, {key_text}, {{\n    auth: {{ persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }},\n  }})\n}}"
+        ),
+    });
+    Some(Fix {
+        title: format!("Use the anon key for this cookie client and add a separate `{name}()` with the service key"),
+        applicability: Applicability::Unsafe,
+        edits,
+    })
+}
+
+fn call_expr_at(ctx: &Ctx, loc: Loc) -> Option<crate::ir::ExprId> {
+    ctx.ir
+        .calls
+        .iter()
+        .map(|c| c.expr)
+        .find(|&e| ctx.ir.range(e) == loc.range)
+}
