@@ -97,4 +97,11 @@ if [ "$status" -ne 0 ]; then
   find "$WORK/ud/logs" -name '*rlscope*' -exec tail -n 40 {} \; 2>/dev/null || true
   exit 1
 fi
+# The server that ran was the one inside the .vsix: nothing else was set up.
+if grep -rqs "(bundled with the extension): rlscope " "$WORK/ud/logs"; then
+  echo "ok - the extension ran the server bundled in the .vsix"
+else
+  echo "vscode e2e: FAILED: the output channel does not show the bundled server being used"
+  exit 1
+fi
 echo "vscode e2e: passed"
