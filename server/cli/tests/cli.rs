@@ -319,7 +319,7 @@ fn diff_prints_the_patch_and_writes_nothing() {
 #[test]
 fn formats_and_exit_statuses_on_the_example() {
     let (_tmp, dir) = example_copy();
-    for format in ["human", "json", "sarif", "github"] {
+    for format in ["human", "json", "sarif", "github", "gitlab"] {
         let o = rlscope(&dir, &["check", ".", "--format", format]);
         assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
     }
@@ -364,7 +364,7 @@ fn clean_folder_exits_0_in_every_format() {
         "a.ts",
         "export const x = process.env.SUPABASE_URL\n",
     );
-    for format in ["human", "json", "sarif", "github"] {
+    for format in ["human", "json", "sarif", "github", "gitlab"] {
         let o = rlscope(tmp.path(), &["check", ".", "--format", format]);
         assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
     }
@@ -386,6 +386,7 @@ fn no_output_holds_a_full_key() {
         &["check", ".", "--format", "json"],
         &["check", ".", "--format", "sarif"],
         &["check", ".", "--format", "github"],
+        &["check", ".", "--format", "gitlab"],
         &["check", ".", "--diff", "--unsafe-fixes"],
     ];
     for args in runs {
