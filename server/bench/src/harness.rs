@@ -134,9 +134,13 @@ pub struct ProjectReport {
     pub read: Duration,
     /// Files whose raw parse contains an ERROR or MISSING node.
     pub syntax_errors: usize,
+    /// Script files the engine parsed with the prefilter on (in-process runs only).
+    pub parsed_with_prefilter: Option<usize>,
     pub runs: usize,
     pub threads: Vec<usize>,
     pub times: BTreeMap<(Metric, usize), Vec<Duration>>,
+    /// User + system CPU time of the same measurements (steadier than wall time on a busy machine).
+    pub cpu: BTreeMap<(Metric, usize), Vec<Duration>>,
     /// Peak RSS in KiB, max over runs.
     pub rss: BTreeMap<(Metric, usize), u64>,
     pub binary: Option<Outcome>,
@@ -150,12 +154,11 @@ pub struct ProjectReport {
 
 impl ProjectReport {
     pub fn median(&self, m: Metric, t: usize) -> Option<Duration> {
-        let mut v = self.times.get(&(m, t))?.clone();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort();
-        Some(v[v.len() / 2])
+        median(self.times.get(&(m, t))?)
+    }
+
+    pub fn median_cpu(&self, m: Metric, t: usize) -> Option<Duration> {
+        median(self.cpu.get(&(m, t))?)
     }
 
     /// Whether prefilter on and off gave the same findings in every mode and thread count.
@@ -166,6 +169,12 @@ impl ProjectReport {
                 .all(|f| Some(f) == o.reference())
         })
     }
+}
+
+fn median(v: &[Duration]) -> Option<Duration> {
+    let mut v = v.to_vec();
+    v.sort();
+    v.get(v.len() / 2).copied()
 }
 
 fn parsers() -> (tree_sitter::Parser, tree_sitter::Parser) {
@@ -179,7 +188,8 @@ fn parsers() -> (tree_sitter::Parser, tree_sitter::Parser) {
 }
 
 /// (a): parses every text on `pool`, dropping each tree; returns the time and the files with syntax errors.
-fn raw_parse(pool: &rayon::ThreadPool, texts: &[(Lang, Vec<u8>)]) -> (Duration, usize) {
+fn raw_parse(pool: &rayon::ThreadPool, texts: &[(Lang, Vec<u8>)]) -> (Duration, Duration, usize) {
+    let cpu = sys::self_cpu();
     let start = Instant::now();
     let errors = pool.install(|| {
         texts
@@ -193,19 +203,22 @@ fn raw_parse(pool: &rayon::ThreadPool, texts: &[(Lang, Vec<u8>)]) -> (Duration, 
             })
             .sum()
     });
-    (start.elapsed(), errors)
+    (start.elapsed(), sys::self_cpu().saturating_sub(cpu), errors)
 }
 
 struct EngineRun {
     wall: Duration,
+    cpu: Duration,
     findings: Vec<Norm>,
-    scripts: usize,
+    /// Script files parsed (the rest were ruled out by the prefilter).
+    parsed: usize,
     rss_kib: Option<u64>,
 }
 
 /// (b)/(c) in-process: load and check the folder on `pool`. The workspace is dropped after the clock stops.
 fn engine_run(pool: &rayon::ThreadPool, root: &Path, no_prefilter: bool) -> EngineRun {
     let reset = sys::reset_peak_rss();
+    let cpu = sys::self_cpu();
     let start = Instant::now();
     let (ws, results) = pool.install(|| {
         let mut ws = Workspace::new(root.to_path_buf(), Config::default());
@@ -214,23 +227,21 @@ fn engine_run(pool: &rayon::ThreadPool, root: &Path, no_prefilter: bool) -> Engi
         (ws, results)
     });
     let wall = start.elapsed();
+    let cpu = sys::self_cpu().saturating_sub(cpu);
     let rss_kib = if reset { sys::peak_rss_kib() } else { None };
     let findings = findings::from_workspace(root, &ws, &results);
-    let scripts = ws
-        .files()
-        .iter()
-        .filter(|p| Lang::of(p).is_some_and(Lang::is_script))
-        .count();
     EngineRun {
         wall,
+        cpu,
         findings,
-        scripts,
+        parsed: ws.parsed_count(),
         rss_kib,
     }
 }
 
 struct BinRun {
     wall: Duration,
+    cpu: Duration,
     findings: Vec<Norm>,
     entries: usize,
     rss_kib: u64,
@@ -258,6 +269,7 @@ fn bin_run(bin: &Path, root: &Path, threads: usize, no_prefilter: bool) -> Resul
     let (findings, entries) = findings::from_json(root, &run.stdout)?;
     Ok(BinRun {
         wall: run.wall,
+        cpu: run.cpu,
         findings,
         entries,
         rss_kib: run.max_rss_kib,
@@ -321,9 +333,9 @@ pub fn measure(name: &str, dir: &Path, settings: &Settings) -> ProjectReport {
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let scripts = walk::scripts(&root);
     let start = Instant::now();
-    let texts: Vec<(Lang, Vec<u8>)> = scripts
-        .iter()
-        .filter_map(|(p, l)| std::fs::read(p).ok().map(|t| (*l, t)))
+    let texts: Vec<(Lang, Vec<u8>)> = walk::read_parseable(&scripts)
+        .into_iter()
+        .map(|(_, l, t)| (l, t))
         .collect();
     let read = start.elapsed();
     let bytes = texts.iter().map(|(_, t)| t.len() as u64).sum();
@@ -335,9 +347,11 @@ pub fn measure(name: &str, dir: &Path, settings: &Settings) -> ProjectReport {
         bytes,
         read,
         syntax_errors: 0,
+        parsed_with_prefilter: None,
         runs: settings.runs,
         threads: settings.threads.clone(),
         times: BTreeMap::new(),
+        cpu: BTreeMap::new(),
         rss: BTreeMap::new(),
         binary: settings.bin.as_ref().map(|_| Outcome::default()),
         engine: settings.in_process.then(Outcome::default),
@@ -345,7 +359,8 @@ pub fn measure(name: &str, dir: &Path, settings: &Settings) -> ProjectReport {
         problems: Vec::new(),
         notes: Vec::new(),
     };
-    let mut engine_scripts = None;
+    let mut parsed_on = None;
+    let mut parsed_off = None;
     let mut bin_entries = None;
 
     for run in 0..settings.runs {
@@ -354,15 +369,17 @@ pub fn measure(name: &str, dir: &Path, settings: &Settings) -> ProjectReport {
                 .num_threads(t)
                 .build()
                 .expect("thread pool");
-            let (d, errors) = raw_parse(&pool, &texts);
+            let (d, cpu, errors) = raw_parse(&pool, &texts);
             report.syntax_errors = errors;
             report.times.entry((Metric::Parse, t)).or_default().push(d);
+            report.cpu.entry((Metric::Parse, t)).or_default().push(cpu);
 
             if let Some(bin) = &settings.bin {
                 for (metric, off) in [(Metric::BinOn, false), (Metric::BinOff, true)] {
                     match bin_run(bin, &root, t, off) {
                         Ok(r) => {
                             report.times.entry((metric, t)).or_default().push(r.wall);
+                            report.cpu.entry((metric, t)).or_default().push(r.cpu);
                             let peak = report.rss.entry((metric, t)).or_default();
                             *peak = (*peak).max(r.rss_kib);
                             bin_entries = Some(r.entries);
@@ -387,12 +404,15 @@ pub fn measure(name: &str, dir: &Path, settings: &Settings) -> ProjectReport {
                 for (metric, off) in [(Metric::EngineOn, false), (Metric::EngineOff, true)] {
                     let r = engine_run(&pool, &root, off);
                     report.times.entry((metric, t)).or_default().push(r.wall);
+                    report.cpu.entry((metric, t)).or_default().push(r.cpu);
                     if let Some(kib) = r.rss_kib {
                         let peak = report.rss.entry((metric, t)).or_default();
                         *peak = (*peak).max(kib);
                     }
                     if off {
-                        engine_scripts = Some(r.scripts);
+                        parsed_off = Some(r.parsed);
+                    } else {
+                        parsed_on = Some(r.parsed);
                     }
                     let o = report.engine.as_mut().expect("engine outcome");
                     let slot = if off { &mut o.off } else { &mut o.on };
@@ -427,12 +447,13 @@ pub fn measure(name: &str, dir: &Path, settings: &Settings) -> ProjectReport {
             });
         }
     }
-    if let Some(n) = engine_scripts.filter(|n| *n != report.files) {
+    if let Some(n) = parsed_off.filter(|n| *n != report.files) {
         report.notes.push(format!(
-            "the engine loaded {n} TS/JS files, the harness's walk found {} (raw parse covers the walk's files)",
+            "with --no-prefilter the engine parsed {n} TS/JS files, the harness's walk found {} (the raw parse covers the walk's files)",
             report.files
         ));
     }
+    report.parsed_with_prefilter = parsed_on;
     if let Some(n) = bin_entries {
         report.notes.push(format!(
             "`rlscope check --format json` listed {n} checked files"
@@ -514,11 +535,11 @@ pub fn render(r: &ProjectReport) -> String {
     );
     s.push_str("| measurement |");
     for t in &r.threads {
-        s.push_str(&format!(" T={t} | ×(a) |"));
+        s.push_str(&format!(" T={t} wall | ×(a) | T={t} CPU | ×(a) |"));
     }
     s.push_str("\n|---|");
     for _ in &r.threads {
-        s.push_str("---:|---:|");
+        s.push_str("---:|---:|---:|---:|");
     }
     s.push('\n');
     let metrics = [
@@ -534,14 +555,19 @@ pub fn render(r: &ProjectReport) -> String {
         }
         s.push_str(&format!("| {} |", m.label()));
         for &t in &r.threads {
-            match (r.median(m, t), r.median(Metric::Parse, t)) {
-                (Some(d), Some(a)) if !a.is_zero() => s.push_str(&format!(
-                    " {} | {:.2}× |",
-                    secs(d),
-                    d.as_secs_f64() / a.as_secs_f64()
-                )),
-                (Some(d), _) => s.push_str(&format!(" {} | |", secs(d))),
-                _ => s.push_str(" | |"),
+            for (d, a) in [
+                (r.median(m, t), r.median(Metric::Parse, t)),
+                (r.median_cpu(m, t), r.median_cpu(Metric::Parse, t)),
+            ] {
+                match (d, a) {
+                    (Some(d), Some(a)) if !a.is_zero() => s.push_str(&format!(
+                        " {} | {:.2}× |",
+                        secs(d),
+                        d.as_secs_f64() / a.as_secs_f64()
+                    )),
+                    (Some(d), _) => s.push_str(&format!(" {} | |", secs(d))),
+                    _ => s.push_str(" | |"),
+                }
             }
         }
         s.push('\n');
@@ -561,10 +587,10 @@ pub fn render(r: &ProjectReport) -> String {
         for &t in &r.threads {
             match r.median(m, t) {
                 Some(d) if !d.is_zero() => s.push_str(&format!(
-                    " {} | |",
+                    " {} | | | |",
                     thousands((r.files as f64 / d.as_secs_f64()) as u64)
                 )),
-                _ => s.push_str(" | |"),
+                _ => s.push_str(" | | | |"),
             }
         }
         s.push('\n');
@@ -587,9 +613,17 @@ pub fn render(r: &ProjectReport) -> String {
                     .get(&(m, t))
                     .map_or("–".to_string(), |k| format!("{:.0}", *k as f64 / 1024.0))
             };
-            s.push_str(&format!(" {} / {} MB | |", mb(on), mb(off)));
+            s.push_str(&format!(" {} / {} MB | | | |", mb(on), mb(off)));
         }
         s.push('\n');
+    }
+    if let Some(n) = r.parsed_with_prefilter {
+        s.push_str(&format!(
+            "\nThe prefilter let {} of {} TS/JS files through to parsing ({:.0}%).\n",
+            thousands(n as u64),
+            thousands(r.files as u64),
+            100.0 * n as f64 / r.files.max(1) as f64
+        ));
     }
     let t_max = r.threads.iter().copied().max().unwrap_or(1);
     if let Some(a) = r.median(Metric::Parse, t_max) {
@@ -736,9 +770,10 @@ pub fn main(args: &RunArgs) -> ExitCode {
     }
 
     println!(
-        "rlscope-bench run: threads {:?}, {} run(s) each; (b)/(c) via {}\n",
+        "rlscope-bench run: threads {:?}, {} run(s) each, load average {}; (b)/(c) via {}\n",
         settings.threads,
         settings.runs,
+        sys::load_average().unwrap_or_else(|| "?".into()),
         match (&settings.bin, settings.in_process) {
             (Some(b), true) => format!(
                 "the binary {} and the engine in-process",

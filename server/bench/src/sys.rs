@@ -13,6 +13,8 @@ pub struct ChildRun {
     pub stderr: String,
     /// Peak resident set size of the child, in KiB.
     pub max_rss_kib: u64,
+    /// User + system CPU time of the child (all its threads).
+    pub cpu: Duration,
 }
 
 /// Runs `cmd` to completion, timing it from spawn to exit and reading the child's peak RSS.
@@ -62,7 +64,28 @@ pub fn run_child(cmd: &mut Command) -> io::Result<ChildRun> {
         stdout,
         stderr: err_reader.join().unwrap_or_default(),
         max_rss_kib: usage.ru_maxrss.max(0) as u64,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
     })
+}
+
+fn tv(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+}
+
+/// User + system CPU time of this process so far (all threads).
+pub fn self_cpu() -> Duration {
+    // SAFETY: getrusage fills a plain-old-data struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// The load averages (1, 5, 15 min): how busy the machine was while measuring.
+pub fn load_average() -> Option<String> {
+    let s = std::fs::read_to_string("/proc/loadavg").ok()?;
+    Some(s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }
 
 /// Resets this process's peak RSS to the current RSS (Linux ≥ 4.0). Returns false when not supported.
@@ -90,6 +113,15 @@ mod tests {
         assert_eq!(run.stdout, b"hi\n");
         assert_eq!(run.stderr, "oops\n");
         assert_eq!(run.code, Some(3));
+        let busy = run_child(
+            Command::new("sh").args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]),
+        )
+        .unwrap();
+        assert!(
+            busy.cpu >= Duration::from_millis(20),
+            "a busy loop uses CPU: {:?}",
+            busy.cpu
+        );
         assert!(
             run.max_rss_kib > 100,
             "a shell uses more than 100 KiB: {}",
