@@ -197,7 +197,14 @@ impl State {
                     text,
                     tree,
                 } => {
+                    let t0 = std::time::Instant::now();
                     let changed = self.set_text(&path, text.clone(), tree.as_ref());
+                    log_debug!(
+                        "set_file {} v{version}: {:.2} ms, {} file(s) affected",
+                        path.display(),
+                        t0.elapsed().as_secs_f64() * 1e3,
+                        changed.len()
+                    );
                     self.open.insert(
                         path.clone(),
                         OpenDoc {
@@ -256,7 +263,14 @@ impl State {
             }
         } else {
             for path in open_dirty {
+                let t0 = std::time::Instant::now();
                 let diagnostics = self.diagnostics(&path);
+                log_debug!(
+                    "check {}: {} diagnostic(s) in {:.2} ms",
+                    path.display(),
+                    diagnostics.len(),
+                    t0.elapsed().as_secs_f64() * 1e3
+                );
                 let doc = &self.open[&path];
                 let _ = self.out.send(Out::Publish {
                     uri: doc.uri.clone(),
@@ -516,11 +530,15 @@ impl State {
             .filter(|h| range.touches(h.offset))
             .map(|h| InlayHint {
                 position: t.position(h.offset, self.enc),
-                label: InlayHintLabel::String(redact_secrets_in(&h.label).into_owned()),
+                label: InlayHintLabel::String(redact_secrets_in(h.label.trim()).into_owned()),
                 kind: None,
                 text_edits: None,
-                tooltip: (!h.tooltip.is_empty())
-                    .then(|| InlayHintTooltip::String(redact_secrets_in(&h.tooltip).into_owned())),
+                tooltip: (!h.tooltip.is_empty()).then(|| {
+                    InlayHintTooltip::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: redact_secrets_in(&h.tooltip).into_owned(),
+                    })
+                }),
                 padding_left: Some(true),
                 padding_right: None,
                 data: None,

@@ -302,4 +302,34 @@ mod tests {
         assert!(!data.fixes[0].safe);
         assert_eq!(data.fixes[0].edits[0].range.start, Position::new(0, 11));
     }
+
+    fn fix(start: u32, end: u32, applicability: Applicability) -> rlscope_core::Fix {
+        rlscope_core::Fix {
+            title: "t".into(),
+            applicability,
+            edits: vec![rlscope_core::Edit {
+                range: TextRange::new(start, end),
+                replacement: format!("{start}"),
+            }],
+        }
+    }
+
+    #[test]
+    fn fix_all_takes_safe_fixes_only_without_overlaps() {
+        let r = TextRange::new(0, 1);
+        let findings = vec![
+            Finding::new("a", Severity::Error, r, "m").with_fix(fix(10, 20, Applicability::Safe)),
+            // overlaps the first: dropped
+            Finding::new("b", Severity::Error, r, "m").with_fix(fix(15, 25, Applicability::Safe)),
+            // unsafe only: not applied
+            Finding::new("c", Severity::Error, r, "m").with_fix(fix(30, 31, Applicability::Unsafe)),
+            // an unsafe fix first, then a safe one: the safe one is taken
+            Finding::new("d", Severity::Error, r, "m")
+                .with_fix(fix(40, 41, Applicability::Unsafe))
+                .with_fix(fix(2, 3, Applicability::Safe)),
+        ];
+        let edits = fix_all_edits(&findings);
+        let ranges: Vec<(u32, u32)> = edits.iter().map(|e| (e.range.start, e.range.end)).collect();
+        assert_eq!(ranges, [(2, 3), (10, 20)]);
+    }
 }

@@ -496,7 +496,9 @@ impl LanguageServer for Backend {
                 }
             }
             if reparse {
+                let t0 = std::time::Instant::now();
                 d.doc.reparse();
+                log_debug!("reparse: {:.2} ms", t0.elapsed().as_secs_f64() * 1e3);
             }
             d.version = version;
             Msg::Set {

@@ -450,14 +450,12 @@ async fn requests_after_shutdown_are_refused_and_cancellation_storms_are_harmles
     assert_eq!(e["code"], -32600);
 }
 
-// ---- with the engine's findings (skipped, with a note, until the engine reports the rule) ----
+// ---- with the engine's findings ----
 
 #[tokio::test]
 async fn hardcoded_key_diagnostic_is_complete_and_redacted() {
     let text = hardcoded_fixture();
-    if skip_until_engine("hardcoded-service-key", "lib/admin.ts", &text) {
-        return;
-    }
+    require_engine("hardcoded-service-key", "lib/admin.ts", &text);
     let key = jwt("service_role");
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "lib/admin.ts", &text);
@@ -529,4 +527,311 @@ async fn hardcoded_key_diagnostic_is_complete_and_redacted() {
     assert!(
         ignored.contains("// rlscope-ignore hardcoded-service-key: <reason>\nexport const admin")
     );
+}
+
+const ADMIN: &str = "import { createClient } from '@supabase/supabase-js'\n\nexport const supabaseAdmin = createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n";
+const ANON_ADMIN: &str = "import { createClient } from '@supabase/supabase-js'\n\nexport const supabaseAdmin = createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY!)\n";
+const SIGNUP: &str = "import { supabaseAdmin } from '@/lib/admin'\n\nexport async function signUp(email: string, password: string) {\n  await supabaseAdmin.auth.signInWithPassword({ email, password })\n  return supabaseAdmin.from('profiles').select('*')\n}\n";
+const TSCONFIG: &str = r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./*"] } } }"#;
+const SESSION: &str = "session-method-on-service-client";
+
+fn has(p: &Value, rule: &str) -> bool {
+    p["diagnostics"]
+        .as_array()
+        .is_some_and(|d| d.iter().any(|d| d["code"] == rule))
+}
+
+async fn index_ready(h: &mut Harness) {
+    h.wait_for("index ready", |r| {
+        r.method() == "$/progress" && r.params().unwrap()["value"]["kind"] == "end"
+    })
+    .await;
+}
+
+fn alias_project() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "tsconfig.json", TSCONFIG);
+    let admin = write(&root, "lib/admin.ts", ADMIN);
+    let signup = write(&root, "app/signup.ts", SIGNUP);
+    (dir, admin, signup)
+}
+
+#[tokio::test]
+async fn editing_a_dependency_republishes_the_open_dependents() {
+    let (dir, admin, signup) = alias_project();
+    let mut h = Harness::new();
+    h.initialize(Some(dir.path())).await;
+    index_ready(&mut h).await;
+    let su = h.open(&signup, SIGNUP).await;
+    let p = h.diagnostics(&su, |p| has(p, SESSION)).await;
+    let d = p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == SESSION)
+        .unwrap()
+        .clone();
+    assert_eq!(d["range"]["start"]["line"], 3);
+    // related information points into the other file, where the client is built
+    let related = d["relatedInformation"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        related.iter().any(|r| r["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("lib/admin.ts")),
+        "{d}"
+    );
+    // edit lib/admin.ts (open in the editor, not saved) to use the anon key: signup.ts is re-published clean
+    let au = h.open(&admin, ADMIN).await;
+    h.change(&au, 2, json!([{"text": ANON_ADMIN}])).await;
+    let p = h.diagnostics(&su, |p| !has(p, SESSION)).await;
+    assert_eq!(p["version"], 1, "the dependent keeps its own version");
+    // and back
+    h.change(&au, 3, json!([{"text": ADMIN}])).await;
+    h.diagnostics(&su, |p| has(p, SESSION)).await;
+    // closing the edited dependency reverts it to the disk's text
+    h.change(&au, 4, json!([{"text": ANON_ADMIN}])).await;
+    h.diagnostics(&su, |p| !has(p, SESSION)).await;
+    h.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": au.as_str()}}),
+    )
+    .await;
+    h.diagnostics(&su, |p| has(p, SESSION)).await;
+}
+
+#[tokio::test]
+async fn watched_tsconfig_and_config_file_changes_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "lib/admin.ts", ADMIN);
+    let signup = write(&root, "app/signup.ts", SIGNUP);
+    let mut h = Harness::new();
+    h.initialize(Some(&root)).await;
+    index_ready(&mut h).await;
+    let su = h.open(&signup, SIGNUP).await;
+    // without tsconfig paths `@/lib/admin` does not resolve
+    let p = h.diagnostics(&su, |p| p["version"] == 1).await;
+    assert!(!has(&p, SESSION), "{p}");
+    let ts = write(&root, "tsconfig.json", TSCONFIG);
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&ts).as_str(), "type": 1}]}),
+    )
+    .await;
+    h.diagnostics(&su, |p| has(p, SESSION)).await;
+    // rlscope.toml turns the rule off
+    let cfg = write(
+        &root,
+        "rlscope.toml",
+        &format!("[rules]\n{SESSION} = \"off\"\n"),
+    );
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&cfg).as_str(), "type": 1}]}),
+    )
+    .await;
+    h.diagnostics(&su, |p| !has(p, SESSION)).await;
+    // settings win over the file
+    *h.settings.lock().unwrap() = json!({"rules": {SESSION: "error"}});
+    h.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    )
+    .await;
+    let p = h.diagnostics(&su, |p| has(p, SESSION)).await;
+    let d = p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == SESSION)
+        .unwrap()
+        .clone();
+    assert_eq!(d["severity"], 1);
+    // deleting tsconfig.json: the alias stops resolving
+    std::fs::remove_file(&ts).unwrap();
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&ts).as_str(), "type": 3}]}),
+    )
+    .await;
+    h.diagnostics(&su, |p| !has(p, SESSION)).await;
+}
+
+#[tokio::test]
+async fn a_broken_config_file_is_reported_and_ignored() {
+    let (dir, _admin, signup) = alias_project();
+    write(
+        dir.path(),
+        "rlscope.toml",
+        "[rules]\nno-such-rule = \"off\"\n",
+    );
+    let mut h = Harness::new();
+    h.initialize(Some(dir.path())).await;
+    let msg = h
+        .wait_for("showMessage", |r| r.method() == "window/showMessage")
+        .await;
+    assert!(msg.params().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("no-such-rule"));
+    index_ready(&mut h).await;
+    let su = h.open(&signup, SIGNUP).await;
+    h.diagnostics(&su, |p| has(p, SESSION)).await;
+}
+
+#[tokio::test]
+async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
+    let (dir, _admin, signup) = alias_project();
+    let mut h = Harness::new();
+    h.initialize(Some(dir.path())).await;
+    index_ready(&mut h).await;
+    let su = h.open(&signup, SIGNUP).await;
+    h.diagnostics(&su, |p| has(p, SESSION)).await;
+    // `supabaseAdmin` in `return supabaseAdmin.from(...)`, line 4
+    let col = SIGNUP
+        .lines()
+        .nth(4)
+        .unwrap()
+        .find("supabaseAdmin")
+        .unwrap()
+        + 3;
+    let r = h
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": su.as_str()}, "position": {"line": 4, "character": col}}),
+        )
+        .await
+        .unwrap();
+    let md = r["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        md.contains("service_role") && md.contains("lib/admin.ts"),
+        "{r}"
+    );
+    assert_eq!(r["contents"]["kind"], "markdown");
+    // hover on the finding itself: the rule's docs with its sections
+    let col = SIGNUP
+        .lines()
+        .nth(3)
+        .unwrap()
+        .find("signInWithPassword")
+        .unwrap()
+        + 2;
+    let r = h
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": su.as_str()}, "position": {"line": 3, "character": col}}),
+        )
+        .await
+        .unwrap();
+    let md = r["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains(SESSION) && md.contains("## Why is this bad?"),
+        "{md}"
+    );
+    // inlay hints, once enabled
+    *h.settings.lock().unwrap() = json!({"inlayHints": {"enable": true}});
+    h.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    )
+    .await;
+    h.wait_for("inlay refresh", |r| {
+        r.method() == "workspace/inlayHint/refresh"
+    })
+    .await;
+    let hints = h
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": su.as_str()},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 6, "character": 0}}}),
+        )
+        .await
+        .unwrap();
+    let hints = hints.as_array().unwrap();
+    let on_query: Vec<&Value> = hints
+        .iter()
+        .filter(|h| h["position"]["line"] == 4)
+        .collect();
+    assert_eq!(on_query.len(), 1, "{hints:?}");
+    assert_eq!(on_query[0]["label"], "service_role");
+    assert_eq!(on_query[0]["tooltip"]["kind"], "markdown", "{hints:?}");
+    // a range that excludes the query: no hint
+    let hints = h
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": su.as_str()},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hints, json!([]));
+}
+
+#[tokio::test]
+async fn pull_clients_are_asked_to_refresh_when_a_dependency_changes() {
+    let (dir, admin, signup) = alias_project();
+    let mut h = Harness::new();
+    let mut caps = default_caps();
+    caps["textDocument"]["diagnostic"] = json!({});
+    caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
+    h.initialize_with(caps, Some(dir.path()), Value::Null).await;
+    index_ready(&mut h).await;
+    let su = h.open(&signup, SIGNUP).await;
+    let pull = |u: &tower_lsp_server_uri::Uri| json!({"textDocument": {"uri": u.as_str()}});
+    let rep = h
+        .request("textDocument/diagnostic", pull(&su))
+        .await
+        .unwrap();
+    assert!(
+        rep["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == SESSION),
+        "{rep}"
+    );
+    let au = h.open(&admin, ADMIN).await;
+    h.change(&au, 2, json!([{"text": ANON_ADMIN}])).await;
+    h.wait_for("diagnostic refresh", |r| {
+        r.method() == "workspace/diagnostic/refresh"
+    })
+    .await;
+    let rep = h
+        .request("textDocument/diagnostic", pull(&su))
+        .await
+        .unwrap();
+    assert!(
+        !rep["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == SESSION),
+        "{rep}"
+    );
+    // files not open are reported by workspace/diagnostic
+    h.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": su.as_str()}}),
+    )
+    .await;
+    let ws = h
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await
+        .unwrap();
+    let items = ws["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["uri"].as_str().unwrap().ends_with("app/signup.ts")),
+        "{ws}"
+    );
+}
+
+mod tower_lsp_server_uri {
+    pub use rlscope_lsp::tower_lsp_server::ls_types::Uri;
 }

@@ -8,7 +8,7 @@ mod stdio_client;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{jwt, skip_until_engine, uri, write};
+use common::{jwt, require_engine, uri, write};
 use serde_json::{json, Value};
 use stdio_client::Lsp;
 
@@ -245,9 +245,7 @@ fn end_to_end_scenario() {
     );
     let admin = "import { createClient } from '@supabase/supabase-js'\n\nexport const supabaseAdmin = createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n";
     let signup = "import { supabaseAdmin } from '@/lib/admin'\n\nexport async function signUp(email: string, password: string) {\n  const { data } = await supabaseAdmin.auth.signUp({ email, password })\n  return supabaseAdmin.from('profiles').select('*')\n}\n";
-    if skip_until_engine("hardcoded-service-key", "lib/key.ts", &key_file) {
-        return;
-    }
+    require_engine("hardcoded-service-key", "lib/key.ts", &key_file);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     write(
@@ -326,9 +324,15 @@ fn end_to_end_scenario() {
     let edits = common::action_edits(&fix, &ku.parse().unwrap());
     assert!(!edits.is_empty());
     let text3 = common::apply_edits(&text2, &edits);
+    // as an editor applies a workspace edit: the edits become content changes, last position first
+    let mut changes: Vec<Value> = edits
+        .iter()
+        .map(|e| json!({"range": e["range"], "text": e["newText"]}))
+        .collect();
+    changes.reverse();
     lsp.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": ku, "version": 3}, "contentChanges": edits}),
+        json!({"textDocument": {"uri": ku, "version": 3}, "contentChanges": changes}),
     );
     let p = lsp.diagnostics(&ku, |p| p["version"] == 3);
     assert!(

@@ -33,16 +33,13 @@ pub fn engine_reports(name: &str, text: &str, rule: &str) -> bool {
         .any(|f| f.rule == rule)
 }
 
-/// Skips (returns true, with a note) while the engine does not report `rule` yet.
-pub fn skip_until_engine(rule: &str, name: &str, text: &str) -> bool {
-    if engine_reports(name, text, rule) {
-        return false;
-    }
-    if std::env::var_os("RLSCOPE_REQUIRE_ENGINE").is_some() {
-        panic!("the engine does not report {rule} yet (RLSCOPE_REQUIRE_ENGINE is set)");
-    }
-    eprintln!("SKIPPED: the engine does not report {rule} yet");
-    true
+/// Fails with a clear message when the engine does not report `rule` for the fixture at all (so an
+/// LSP test failing for that reason points at the engine, not the server).
+pub fn require_engine(rule: &str, name: &str, text: &str) {
+    assert!(
+        engine_reports(name, text, rule),
+        "the engine itself does not report {rule} for this fixture (rlscope_engine::check_source)"
+    );
 }
 
 pub fn uri(path: &Path) -> Uri {
