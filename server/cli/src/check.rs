@@ -130,6 +130,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Json => output::json::render(&ws, &results),
         Format::Sarif => output::sarif::render(&ws, &results, &cwd),
         Format::Github => output::github::render(&ws, &results, &cwd),
+        Format::Gitlab => output::gitlab::render(&ws, &results, &cwd),
     };
     if let Some((fixes, files)) = fix_summary {
         let line = format!(

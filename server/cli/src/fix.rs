@@ -128,7 +128,7 @@ pub fn fix_text(
 pub fn pick_fixes(text: &str, findings: &[Finding], min: Applicability) -> Vec<Vec<Edit>> {
     let mut candidates: Vec<Vec<Edit>> = findings
         .iter()
-        .filter_map(|f| f.fix_at_least(min))
+        .filter_map(|f| preferred_fix(f, min))
         .map(|fix| {
             let mut edits = fix.edits.clone();
             edits.sort_by_key(|e| (e.range.start, e.range.end));
@@ -151,6 +151,20 @@ pub fn pick_fixes(text: &str, findings: &[Finding], min: Applicability) -> Vec<V
         chosen.push(edits);
     }
     chosen
+}
+
+/// The fix `--fix` applies for a finding: the most applicable one at `min` or above, and among equally applicable
+/// fixes the first (rules list their preferred fix first; `Finding::fix_at_least` would take the last).
+pub fn preferred_fix(f: &Finding, min: Applicability) -> Option<&rlscope_core::Fix> {
+    let best = f
+        .fixes
+        .iter()
+        .filter(|x| !x.edits.is_empty() && x.applicability >= min)
+        .map(|x| x.applicability)
+        .max()?;
+    f.fixes
+        .iter()
+        .find(|x| !x.edits.is_empty() && x.applicability == best)
 }
 
 /// Edits are in bounds, on character boundaries, and do not overlap each other (`edits` sorted).
@@ -334,6 +348,29 @@ mod tests {
         );
         let err = fix_text("AB", Applicability::Unsafe, fake_check).unwrap_err();
         assert!(err.contains("do not settle"), "{err}");
+    }
+
+    #[test]
+    fn prefers_the_first_of_equally_applicable_fixes() {
+        let mut f = finding((0, 1), "first", Applicability::Unsafe);
+        f.fixes.push(
+            finding((0, 1), "second", Applicability::Unsafe)
+                .fixes
+                .remove(0),
+        );
+        assert_eq!(
+            preferred_fix(&f, Applicability::Unsafe).unwrap().edits[0].replacement,
+            "first"
+        );
+        f.fixes
+            .push(finding((0, 1), "safe", Applicability::Safe).fixes.remove(0));
+        assert_eq!(
+            preferred_fix(&f, Applicability::Unsafe).unwrap().edits[0].replacement,
+            "safe"
+        );
+        assert!(preferred_fix(&f, Applicability::Safe).is_some());
+        f.fixes.pop();
+        assert!(preferred_fix(&f, Applicability::Safe).is_none());
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab code quality report (artifacts: reports: codequality).
+    Gitlab,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

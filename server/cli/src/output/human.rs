@@ -77,13 +77,19 @@ pub fn render(
             let gutter = (s.line + 1).to_string();
             let pad = " ".repeat(gutter.len());
             let shown: String = redact_secrets_in(line_text).chars().take(200).collect();
-            let width = if e.line == s.line {
-                (e.col - s.col).max(1)
-            } else {
-                (line_text.chars().count() as u32)
-                    .saturating_sub(s.col)
-                    .max(1)
+            // columns on the shown (redacted) line: a redacted key is shorter than the key
+            let shown_col = |byte: usize| {
+                let byte = rlscope_core::line_index::floor_char_boundary(line_text, byte);
+                redact_secrets_in(&line_text[..byte]).chars().count() as u32
             };
+            let start_byte = (f.range.start - line_range.start) as usize;
+            let start_col = shown_col(start_byte);
+            let end_col = if e.line == s.line {
+                shown_col((f.range.end - line_range.start) as usize)
+            } else {
+                shown_col(line_text.len())
+            };
+            let width = end_col.saturating_sub(start_col).max(1);
             let _ = writeln!(out, "{pad} {}", style.paint("34", "|"));
             let _ = writeln!(
                 out,
@@ -94,7 +100,7 @@ pub fn render(
             );
             let underline = format!(
                 "{}{}",
-                " ".repeat(s.col as usize),
+                " ".repeat(start_col.min(200) as usize),
                 "^".repeat(width.min(200) as usize)
             );
             let _ = writeln!(

@@ -1,6 +1,7 @@
 //! Output formats. Every message passes through the secret redactor before it is printed.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;

@@ -187,13 +187,13 @@ fn location(uri: &str, base: Option<&str>, region: Option<Value>) -> Value {
 }
 
 /// The text of one file as the workspace holds it (or as it is on disk for a related file outside it).
-struct FileText {
+pub(super) struct FileText {
     text: Arc<str>,
     index: Option<Arc<LineIndex>>,
 }
 
 impl FileText {
-    fn of(ws: &Workspace, path: &Path) -> FileText {
+    pub(super) fn of(ws: &Workspace, path: &Path) -> FileText {
         match (ws.source(path), ws.line_index(path)) {
             (Some(text), Some(index)) => FileText {
                 text,
@@ -217,7 +217,7 @@ impl FileText {
         }))
     }
 
-    fn line_text(&self, offset: u32) -> String {
+    pub(super) fn line_text(&self, offset: u32) -> String {
         match &self.index {
             Some(index) => {
                 let line = index.line_of(offset);
@@ -263,7 +263,7 @@ fn percent_encode(segment: &str) -> String {
 }
 
 /// FNV-1a 64 (stable across Rust versions, unlike `DefaultHasher`) of the fingerprint's parts, in hex.
-fn fingerprint(rule: &str, uri: &str, line_text: &str, occurrence: usize) -> String {
+pub(super) fn fingerprint(rule: &str, uri: &str, line_text: &str, occurrence: usize) -> String {
     let line_text = redact_secrets_in(line_text);
     let mut h: u64 = 0xcbf29ce484222325;
     for part in [rule, uri, &line_text, &occurrence.to_string()] {

@@ -295,3 +295,22 @@ fn human_and_json_positions() {
     assert_eq!(json[0]["fixableWarningCount"], 1);
     let _ = Path::new("");
 }
+
+#[test]
+fn gitlab_code_quality() {
+    let fx = fixture();
+    let out: Value =
+        serde_json::from_str(&super::gitlab::render(&fx.ws, &fx.results, &fx.cwd)).unwrap();
+    let issues = out.as_array().unwrap();
+    assert_eq!(issues.len(), 3);
+    assert_eq!(issues[0]["check_name"], "session-method-on-service-client");
+    assert_eq!(issues[0]["severity"], "minor");
+    assert_eq!(issues[0]["location"]["path"], "app/é page.tsx");
+    assert_eq!(issues[0]["location"]["positions"]["begin"]["line"], 3);
+    assert_eq!(issues[1]["severity"], "major");
+    let fps: std::collections::HashSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fps.len(), 3);
+}
