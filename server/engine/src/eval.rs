@@ -950,10 +950,12 @@ impl<'w> Eval<'w> {
                 (key, opts)
             }
         };
+        // created once at module load (not per call, not per class instance)
         let module_level = !ir
             .funcs
             .iter()
-            .any(|f| f.range.contains_range(loc.range) && f.range != loc.range);
+            .any(|f| f.range.contains_range(loc.range) && f.range != loc.range)
+            && !ir.classes.iter().any(|c| c.range.contains_range(loc.range));
         let (key, key_loc) = match key_expr {
             Some((kf, ke, kctx)) => {
                 let kir = self.ir(kf).expect("ir");

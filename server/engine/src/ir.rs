@@ -118,6 +118,7 @@ pub struct Func {
 
 #[derive(Clone, Debug, Default)]
 pub struct Class {
+    pub range: TextRange,
     /// Field initialisers and `this.x = …` assignments by property name.
     pub fields: HashMap<Box<str>, Vec<ExprId>>,
     pub methods: HashMap<Box<str>, FuncId>,

@@ -39,6 +39,8 @@ pub fn lower(tree: &Tree, text: &str) -> FileIr {
                 if &*v == "use client" {
                     l.ir.use_client = true;
                 }
+                // new imports go after the directive prologue
+                l.ir.import_insert_at = child.end_byte() as u32;
                 continue;
             }
         }
@@ -683,7 +685,10 @@ impl<'a> Lowerer<'a> {
 
     fn class(&mut self, node: Node) -> ClassId {
         let cid = self.ir.classes.len() as ClassId;
-        self.ir.classes.push(Class::default());
+        self.ir.classes.push(Class {
+            range: range(node),
+            ..Default::default()
+        });
         let Some(body) = node.child_by_field_name("body") else {
             return cid;
         };
@@ -890,7 +895,13 @@ impl<'a> Lowerer<'a> {
                     .named_children(&mut cursor)
                     .find(|c| !is_type_node(c.kind()));
                 match inner {
-                    Some(i) => self.expr(i),
+                    Some(i) => {
+                        // the inner expression's value, the whole `x!` / `x as T` / `(x)` as its range,
+                        // so findings underline and fixes replace all of it
+                        let id = self.expr(i);
+                        self.ir.ranges[id as usize] = r;
+                        id
+                    }
                     None => self.push(Expr::Unknown, r),
                 }
             }

@@ -136,14 +136,31 @@ impl<'a, 'w> Ctx<'a, 'w> {
                     .any(|c| c.as_os_str() == "supabase")
     }
 
+    /// TypeScript (so `!` non-null assertions are allowed).
+    pub fn is_ts(&self) -> bool {
+        let ext = self
+            .snap
+            .path(self.file)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
+        matches!(ext, "ts" | "tsx" | "mts" | "cts")
+    }
+
+    /// A CommonJS module: `require`s and no `import` statements.
+    pub fn is_commonjs(&self) -> bool {
+        self.ir.imports.is_empty() && self.text.contains("require(")
+    }
+
     /// An env read in this file's dialect.
     pub fn env_expr(&self, name: &str) -> String {
+        let bang = if self.is_ts() { "!" } else { "" };
         if self.is_deno() {
-            format!("Deno.env.get('{name}')!")
+            format!("Deno.env.get('{name}'){bang}")
         } else if self.text.contains("import.meta.env") {
             format!("import.meta.env.{name}")
         } else {
-            format!("process.env.{name}!")
+            format!("process.env.{name}{bang}")
         }
     }
 
@@ -172,7 +189,14 @@ impl<'a, 'w> Ctx<'a, 'w> {
             "@supabase/supabase-js"
         };
         let at = self.ir.import_insert_at;
-        let line = format!("import {{ {spec} }} from '{source}'");
+        let line = if self.is_commonjs() {
+            format!(
+                "const {{ {} }} = require('{source}')",
+                spec.replace(" as ", ": ")
+            )
+        } else {
+            format!("import {{ {spec} }} from '{source}'")
+        };
         let text = if at == 0 {
             format!("{line}\n")
         } else {

@@ -136,10 +136,27 @@ requests run as that user, not service_role",
             "this request then runs as the signed-in user, not service_role",
         );
     }
+    // a fresh client can only take over methods that need no session (or PKCE verifier) already
+    const FRESH_OK: &[&str] = &[
+        "signInWithPassword",
+        "signInAnonymously",
+        "signInWithIdToken",
+        "signInWithWeb3",
+        "signInWithPasskey",
+        "verifyOtp",
+        "setSession",
+        "refreshSession",
+    ];
     let fix = if sign_up {
         sign_up_fix(ctx, call)
-    } else {
+    } else if part == Part::Auth && FRESH_OK.contains(&method) {
         separate_client_fix(ctx, obj, part)
+    } else {
+        Some(Fix {
+            title: format!("Call `{method}` on a per-request client built with the anon key, not the shared service client"),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+        })
     };
     if let Some(fix) = fix {
         f = f.with_fix(fix);

@@ -116,6 +116,19 @@ applies, without one the same code bypasses RLS",
 }
 
 fn fix(ctx: &mut Ctx, c: &Client, loc: Loc) -> Option<Fix> {
+    // auth-helpers and SvelteKit factories take options objects and their own env dialects: advice only
+    if !matches!(
+        c.factory.kind,
+        FactoryKind::SsrServer | FactoryKind::SsrBrowser | FactoryKind::RemixServer
+    ) {
+        return Some(Fix {
+            title: "Keep this cookie client on the anon key and do service work with a separate `createClient` from \
+@supabase/supabase-js (persistSession: false)"
+                .into(),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+        });
+    }
     if c.key_loc.file != ctx.file || !loc.range.contains_range(c.key_loc.range) {
         return None;
     }

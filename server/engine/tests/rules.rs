@@ -1,0 +1,150 @@
+//! Snapshot tests of every rule: each file under `tests/fixtures/<rule>/{invalid,valid}/` is checked as a
+//! one-file project; each folder under `tests/fixtures/projects/` as a whole project. The snapshot shows
+//! every finding (position, rule, severity, message, related locations) and the file after each fix.
+
+use std::path::{Path, PathBuf};
+
+use rlscope_core::{LineIndex, PositionEncoding};
+use rlscope_engine::{LoadOptions, Workspace};
+
+fn render(ws: &Workspace, root: &Path, files: &[PathBuf]) -> String {
+    let mut out = String::new();
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    for path in files {
+        let findings = ws.check_file(path);
+        if findings.is_empty() {
+            continue;
+        }
+        let text = ws.source(path).unwrap();
+        let index = LineIndex::new(&text);
+        for f in findings {
+            let (s, e) = index.range_to_line_cols(&text, f.range, PositionEncoding::Utf32);
+            out.push_str(&format!(
+                "{}:{}:{}-{}:{} {} [{}]\n  {}\n  > {}\n",
+                rel(path),
+                s.line + 1,
+                s.col + 1,
+                e.line + 1,
+                e.col + 1,
+                f.rule,
+                f.severity.as_str(),
+                f.message,
+                &text[f.range.as_usize()].lines().next().unwrap_or(""),
+            ));
+            for r in &f.related {
+                let rt = ws.source(&r.path).unwrap_or_default();
+                let lc = LineIndex::new(&rt).line_col(&rt, r.range.start, PositionEncoding::Utf32);
+                out.push_str(&format!(
+                    "  related {}:{}:{}: {}\n",
+                    rel(&r.path),
+                    lc.line + 1,
+                    lc.col + 1,
+                    r.message
+                ));
+            }
+            for fix in &f.fixes {
+                out.push_str(&format!("  fix [{:?}] {}\n", fix.applicability, fix.title));
+                if fix.edits.is_empty() {
+                    continue;
+                }
+                let mut edits = fix.edits.clone();
+                edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+                let mut fixed = text.to_string();
+                for e in edits {
+                    fixed.replace_range(e.range.as_usize(), &e.replacement);
+                }
+                for line in fixed.lines() {
+                    out.push_str(&format!("    | {line}\n"));
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn check_one(path: &Path) -> (Workspace, PathBuf) {
+    let mut ws = Workspace::new(path.parent().unwrap().to_path_buf(), Default::default());
+    let errors = ws.load_paths(&[path.to_path_buf()], &LoadOptions::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    (ws, path.to_path_buf())
+}
+
+#[test]
+fn rule_fixtures() {
+    let mut checked = 0;
+    let mut rules: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    rules.sort();
+    for rule_dir in rules {
+        let rule = rule_dir.file_name().unwrap().to_str().unwrap().to_string();
+        if rule == "projects" || rule == "realworld" {
+            continue;
+        }
+        assert!(
+            rlscope_engine::rules::by_id(&rule).is_some(),
+            "fixture folder for unknown rule {rule}"
+        );
+        for kind in ["invalid", "valid"] {
+            let mut files: Vec<_> = std::fs::read_dir(rule_dir.join(kind))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            files.sort();
+            for file in files {
+                let (ws, path) = check_one(&file);
+                let findings = ws.check_file(&path);
+                let name = file.file_stem().unwrap().to_str().unwrap();
+                if kind == "valid" {
+                    assert!(
+                        findings.is_empty(),
+                        "{rule}/valid/{name}: expected no findings, got {findings:#?}"
+                    );
+                } else {
+                    assert!(
+                        findings.iter().any(|f| f.rule == rule),
+                        "{rule}/invalid/{name}: expected a {rule} finding"
+                    );
+                    let snap = render(&ws, file.parent().unwrap(), &[path]);
+                    insta::with_settings!({ snapshot_suffix => format!("{rule}__{name}"), prepend_module_to_snapshot => false }, {
+                        insta::assert_snapshot!("rule", snap);
+                    });
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} fixtures");
+}
+
+#[test]
+fn flow_project() {
+    let root = fixtures().join("projects/flow");
+    for no_prefilter in [false, true] {
+        let mut ws = Workspace::new(root.clone(), Default::default());
+        let errors = ws.load_paths(std::slice::from_ref(&root), &LoadOptions { no_prefilter });
+        assert!(errors.is_empty(), "{errors:?}");
+        let snap = render(&ws, &root, &ws.files());
+        insta::assert_snapshot!("flow_project", snap);
+    }
+}
+
+#[test]
+fn example_project_is_reported_as_intended() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nextjs-supabase");
+    let root = std::fs::canonicalize(root).unwrap();
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    let snap = render(&ws, &root, &ws.files());
+    insta::assert_snapshot!("example_project", snap);
+}
