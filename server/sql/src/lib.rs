@@ -1,22 +1,27 @@
-//! The `service-role-policy` rule (stub: the SQL issue fills this in).
+//! rlscope's SQL analysis: the `service-role-policy` rule over PostgreSQL files (migrations, declarative
+//! schemas, pg_dump output).
+//!
+//! A file is first split into statements by a PostgreSQL-aware lexer ([`lexer`]), which also finds the
+//! policy statements inside `DO` blocks and the SQL those blocks build as strings ([`scan`]). Each policy
+//! statement is then parsed on its own with tree-sitter-postgres (generated from PostgreSQL's `gram.y`)
+//! and read through the queries in `grammars/postgres/` ([`parse`]) and a small expression view
+//! ([`expr`]). Ranges are byte offsets into the file's text; the engine turns them into editor positions.
 
-use rlscope_core::rule::{Language, RuleMeta};
-use rlscope_core::{Finding, Severity};
+pub mod expr;
+pub mod lexer;
+pub mod parse;
+pub mod rules;
+pub mod scan;
 
-pub static SERVICE_ROLE_POLICY: RuleMeta = RuleMeta {
-    id: "service-role-policy",
-    default_severity: Severity::Warning,
-    language: Language::Sql,
-    summary: "A row level security policy targets or tests service_role, which bypasses RLS",
-    what_it_does: "",
-    why_bad: "",
-    example: "",
-    use_instead: "",
-    fix_safety: "",
-    references: &[],
-};
+use rlscope_core::Finding;
 
-/// All findings of the SQL rules in one `.sql` file.
-pub fn check(_text: &str) -> Vec<Finding> {
-    Vec::new()
+pub use rules::service_role_policy::SERVICE_ROLE_POLICY;
+
+/// All findings of the SQL rules in one `.sql` file, in file order.
+pub fn check(text: &str) -> Vec<Finding> {
+    let scan = scan::scan(text);
+    let mut out = Vec::new();
+    rules::service_role_policy::check(text, &scan, &mut out);
+    out.sort_by_key(|f| (f.range.start, f.range.end));
+    out
 }

@@ -1,0 +1,3 @@
+//! One rule, one file.
+
+pub mod service_role_policy;
