@@ -36,6 +36,7 @@ trap cleanup EXIT
 cp -r "$RLSCOPE_EXAMPLE" "$WORK/ws"
 rm -rf "$WORK/ws/node_modules"
 mkdir -p "$WORK/ud/User" "$WORK/ext" target/e2e
+rm -f target/e2e/vscode-*.png
 # code-server and chromium keep nothing outside the work folder.
 export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache"
 cat > "$WORK/ud/User/settings.json" <<'JSON'

@@ -122,14 +122,17 @@ try {
   await shot("vscode-hover-rule.png");
 
   // 3. Hover on the client: which role it runs as.
-  // On the call line a finding may cover the identifier (then its docs win), so the import's identifier is next.
+  // A client identifier not covered by a finding (where a finding covers it, the finding's docs win): the
+  // `.from('profiles')` query after the sign-in, then the sign-in call itself.
+  const roleText = /runs as (service_role|the signed-in user|anon)|depends on the request/;
   const seen = [];
   let role;
-  for (const [where, line] of [["the call", "signInWithPassword"], ["the import", "import"]]) {
+  for (const [where, line] of [["the .from() query", "from('profiles')"], ["the sign-in call", "signInWithPassword"]]) {
     const text = await hoverText(tokenOnLine(line, "supabaseAdmin"));
     seen.push(`${where}: ${text}`);
-    if (/runs as service_role|service_role/.test(text) && !/What it does/.test(text)) {
-      role = `${where}: ${text.split("\n")[0]}`;
+    const m = text.split("\n").find((l) => roleText.test(l) && !/What it does/.test(text));
+    if (m) {
+      role = `${where}: ${m.trim()}`;
       break;
     }
   }
@@ -143,7 +146,7 @@ try {
   const warning = page.locator(".editor-group-container.active .monaco-editor .squiggly-warning").first();
   await warning.waitFor({ state: "attached", timeout: 60000 });
   ok("signup/route.ts: a warning squiggle appears");
-  await tokenOnLine("auth", "signUp").click();
+  await tokenOnLine("auth.signUp(", "signUp").click();
   const bulb = page.locator(".editor-group-container.active .lightBulbWidget, .editor-group-container.active .codicon-lightbulb, .editor-group-container.active .codicon-lightbulb-autofix").first();
   await bulb.waitFor({ state: "visible", timeout: 15000 });
   ok("the lightbulb shows on the finding");
