@@ -40,7 +40,7 @@ pub fn render(
 ) -> String {
     let style = Style { on: color };
     let mut out = String::new();
-    let (mut errors, mut warnings, mut fixable) = (0, 0, 0);
+    let (mut errors, mut warnings, mut fixable, mut unsafe_fixable) = (0, 0, 0, 0);
     for (path, findings) in results {
         if findings.is_empty() {
             continue;
@@ -118,15 +118,17 @@ pub fn render(
                     redact_secrets_in(&r.message)
                 );
             }
+            if f.fix_at_least(Applicability::Safe).is_some() {
+                fixable += 1;
+            } else if f.fix_at_least(Applicability::Unsafe).is_some() {
+                unsafe_fixable += 1;
+            }
             for fix in &f.fixes {
                 let grade = match fix.applicability {
                     Applicability::Safe => "fix",
                     Applicability::Unsafe => "fix (unsafe)",
                     Applicability::DisplayOnly => "help",
                 };
-                if fix.applicability == Applicability::Safe {
-                    fixable += 1;
-                }
                 let _ = writeln!(
                     out,
                     "{pad} = {}: {}",
@@ -150,6 +152,12 @@ pub fn render(
         );
         if fixable > 0 {
             let _ = writeln!(out, "{fixable} fixable with `--fix`.");
+        }
+        if unsafe_fixable > 0 {
+            let _ = writeln!(
+                out,
+                "{unsafe_fixable} more fixable with `--fix --unsafe-fixes` (review the changes: they change behaviour)."
+            );
         }
     }
     out

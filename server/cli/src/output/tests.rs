@@ -314,3 +314,22 @@ fn gitlab_code_quality() {
         .collect();
     assert_eq!(fps.len(), 3);
 }
+
+#[test]
+fn human_snapshot() {
+    let fx = fixture();
+    insta::assert_snapshot!(super::human::render(&fx.ws, &fx.results, &fx.cwd, false));
+}
+
+#[test]
+fn github_and_gitlab_snapshots() {
+    let fx = fixture();
+    insta::assert_snapshot!(
+        "github",
+        super::github::render(&fx.ws, &fx.results, &fx.cwd)
+    );
+    insta::assert_snapshot!(
+        "gitlab",
+        super::gitlab::render(&fx.ws, &fx.results, &fx.cwd)
+    );
+}
