@@ -263,6 +263,31 @@ fn fix_the_example_project_then_a_second_run_changes_nothing() {
     let seed = String::from_utf8(after[Path::new("scripts/seed.ts")].clone()).unwrap();
     assert!(!seed.contains("eyJ"), "{seed}");
 
+    // every fixed file still parses (when it did before)
+    let mut broken = Vec::new();
+    for p in &changed {
+        let Some(lang) = rlscope_engine::Lang::of(p) else {
+            continue;
+        };
+        let parses = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes);
+            rlscope_engine::document::parse(lang, &text, None)
+                .is_some_and(|t| !t.root_node().has_error())
+        };
+        if parses(&before[p]) && !parses(&after[p]) {
+            broken.push(format!(
+                "{}:\n{}",
+                p.display(),
+                String::from_utf8_lossy(&after[p])
+            ));
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "fixes broke the syntax of:\n{}",
+        broken.join("\n")
+    );
+
     let o2 = rlscope(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
     assert_eq!(
         snapshot_files(&dir),
