@@ -438,3 +438,41 @@ fn no_output_holds_a_full_key() {
         );
     }
 }
+
+#[test]
+fn fix_keeps_crlf_line_endings_and_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, dir) = example_copy();
+    let files = ["utils/supabase/privileged.ts", "scripts/seed.ts"];
+    for f in files {
+        let p = dir.join(f);
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("\r\n", "\n")
+            .replace('\n', "\r\n");
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let before = snapshot_files(&dir);
+    let o = rlscope(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    for f in files {
+        let p = dir.join(f);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_ne!(
+            text.as_bytes(),
+            &before[Path::new(f)][..],
+            "{f} was not fixed"
+        );
+        let lone_lf = text
+            .match_indices('\n')
+            .filter(|(i, _)| *i == 0 || text.as_bytes()[i - 1] != b'\r')
+            .count();
+        assert_eq!(lone_lf, 0, "{f} has LF-only lines after fixing:\n{text}");
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "{f}"
+        );
+    }
+}
