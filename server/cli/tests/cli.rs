@@ -476,3 +476,39 @@ fn fix_keeps_crlf_line_endings_and_permissions() {
         );
     }
 }
+
+/// Killing `--fix` at any moment leaves every file either as it was or fully fixed, never half-written
+/// (temporary files may remain; they are named `.rlscope-fix-*.tmp`). The kill lands at a different moment in
+/// each round; whatever the timing, the property must hold.
+#[test]
+fn killed_fix_never_leaves_a_half_written_file() {
+    let (_tmp, dir) = example_copy();
+    let original = snapshot_files(&dir);
+    let o = rlscope(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+    assert_ne!(o.status.code(), Some(2));
+    let fixed = snapshot_files(&dir);
+    for round in 0..12u64 {
+        let (_t, dir) = example_copy();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rlscope"))
+            .args(["check", ".", "--fix", "--unsafe-fixes"])
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(round * round * 300));
+        let _ = child.kill();
+        let _ = child.wait();
+        for (p, bytes) in snapshot_files(&dir) {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with(".rlscope-fix-") && name.ends_with(".tmp") {
+                continue;
+            }
+            assert!(
+                original.get(&p) == Some(&bytes) || fixed.get(&p) == Some(&bytes),
+                "round {round}: {} is neither the original nor the fixed file",
+                p.display()
+            );
+        }
+    }
+}
