@@ -90,6 +90,20 @@ async fn pull_client_gets_a_diagnostic_provider_and_reports() {
 }
 
 #[tokio::test]
+async fn a_pull_client_that_cannot_be_refreshed_gets_pushes() {
+    // Neovim 0.11: textDocument.diagnostic, but no workspace.diagnostics.refreshSupport
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "a.ts", "export const x = 1\n");
+    let mut h = Harness::new();
+    let mut caps = default_caps();
+    caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    let r = h.initialize_with(caps, Some(dir.path()), Value::Null).await;
+    assert!(r["capabilities"].get("diagnosticProvider").is_none());
+    let u = h.open(&file, "export const x = 1\n").await;
+    h.diagnostics(&u, |p| p["version"] == 1).await;
+}
+
+#[tokio::test]
 async fn did_open_publishes_with_version_and_did_close_clears() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "a.ts", "");
