@@ -70,7 +70,7 @@ CREATE POLICY \"Owners can read {i}\" ON {t} FOR SELECT TO \"authenticated\" USI
 CREATE POLICY \"Owners can write {i}\" ON {t} FOR UPDATE TO \"authenticated\" USING ((( SELECT \"auth\".\"uid\"() AS \"uid\") = \"user_id\")) WITH CHECK ((( SELECT \"auth\".\"uid\"() AS \"uid\") = \"user_id\"));\n\n\
 CREATE POLICY \"Published are public {i}\" ON {t} FOR SELECT TO \"anon\", \"authenticated\" USING ((\"status\" = 'published'::\"text\"));\n\n"
     );
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         let _ = write!(
             s,
             "CREATE POLICY \"Service role {i}\" ON {t} TO \"service_role\" USING (true) WITH CHECK (true);\n\n\
