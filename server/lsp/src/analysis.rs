@@ -164,6 +164,20 @@ fn run(mut st: State, rx: Receiver<Msg>) {
     log_debug!("analysis thread ends");
 }
 
+/// Test hook: `RLSCOPE_TEST_PANIC_PATH=<text>` makes checking any file whose path contains `<text>` panic,
+/// so tests can show that an engine panic costs only that file's result.
+fn fault_injected(path: &Path) -> bool {
+    static PATTERN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    PATTERN
+        .get_or_init(|| {
+            std::env::var("RLSCOPE_TEST_PANIC_PATH")
+                .ok()
+                .filter(|p| !p.is_empty())
+        })
+        .as_deref()
+        .is_some_and(|p| path.to_string_lossy().contains(p))
+}
+
 fn guarded<T>(what: &str, path: &Path, f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => Some(v),
@@ -374,8 +388,16 @@ impl State {
             return f.clone();
         }
         let ws = &self.ws;
-        let found =
-            Arc::new(guarded("check_file", path, || ws.check_file(path)).unwrap_or_default());
+        let inject = fault_injected(path);
+        let found = Arc::new(
+            guarded("check_file", path, || {
+                if inject {
+                    panic!("injected fault (RLSCOPE_TEST_PANIC_PATH) while checking");
+                }
+                ws.check_file(path)
+            })
+            .unwrap_or_default(),
+        );
         self.cache.insert(path.to_path_buf(), found.clone());
         found
     }
@@ -490,16 +512,23 @@ impl State {
             .iter()
             .filter(|f| f.range.touches(offset))
             .min_by_key(|f| f.range.len());
+        let ws = &self.ws;
+        let role = guarded("hover", path, || ws.hover(path, offset)).flatten();
         let (range, markdown) = if let Some(f) = on {
-            let mut md = format!("**rlscope: {}**: {}\n\n", f.rule, f.message);
-            if let Some(meta) = rlscope_engine::rules::by_id(f.rule) {
-                md.push_str("---\n\n");
-                md.push_str(&rlscope_engine::rules::render_markdown(meta));
+            // the role (when the finding covers a request) and the rule's docs; the editor already shows
+            // the diagnostic's message itself
+            let mut md = String::new();
+            if let Some(h) = &role {
+                md.push_str(&h.markdown);
+                md.push_str("\n\n---\n\n");
+            }
+            match rlscope_engine::rules::by_id(f.rule) {
+                Some(meta) => md.push_str(&rlscope_engine::rules::render_markdown(meta)),
+                None => md.push_str(&format!("**{}**: {}", f.rule, f.message)),
             }
             (f.range, md)
         } else {
-            let ws = &self.ws;
-            let h = guarded("hover", path, || ws.hover(path, offset))??;
+            let h = role?;
             (h.range, h.markdown)
         };
         Some(Hover {
