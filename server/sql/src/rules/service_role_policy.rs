@@ -325,12 +325,14 @@ fn capitalize(s: &str) -> String {
 fn is_role_source(e: &Expr) -> bool {
     match &e.kind {
         Kind::SessionRole => true,
+        // auth.role(); current_setting('request.jwt.claim.role') (what auth.role() read before
+        // request.jwt.claims existed); current_setting('role') (the role PostgREST switched to).
         Kind::Call { name, args } => {
             (name == &["auth", "role"] && args.is_empty())
                 || (name.last().is_some_and(|n| n == "current_setting")
-                    && args.first().is_some_and(
-                        |a| matches!(&a.kind, Kind::Str(s) if s == "request.jwt.claim.role"),
-                    ))
+                    && args.first().is_some_and(|a| {
+                        matches!(&a.kind, Kind::Str(s) if s == "request.jwt.claim.role" || s == "role")
+                    }))
         }
         Kind::Op { op, l, r } if op == "->>" => {
             let key_is_role = matches!(&r.kind, Kind::Str(s) if s == "role");
