@@ -5,6 +5,8 @@
 //!   resident memory (from `wait4(2)`'s rusage, so each child is measured on its own).
 //! - [`service_jwt`], [`secret_key`]: test keys built here, never real ones.
 
+pub mod props;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -6,24 +6,13 @@
 //! `rlscope_engine::check_source`. Every finding's range must lie inside its file, on char boundaries, and so must
 //! every fix edit.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use proptest::prelude::*;
-use rlscope_core::config::Config;
-use rlscope_core::Finding;
-use rlscope_engine::Workspace;
+use rlscope_reliability::props::{check_findings, check_workspace, FILE_NAMES};
 use rlscope_reliability::{jwt, known_bug_guard, secret_key};
 
-const NAMES: [&str; 7] = [
-    "lib/a.ts",
-    "app/page.tsx",
-    "scripts/b.js",
-    "supabase/migrations/1_init.sql",
-    ".env.local",
-    "tsconfig.json",
-    "lib/c.mjs",
-];
+const NAMES: [&str; 7] = FILE_NAMES;
 
 fn fragment_text() -> impl Strategy<Value = String> {
     let service = jwt("service_role", "analysis");
@@ -89,72 +78,15 @@ fn any_text() -> impl Strategy<Value = String> {
     ]
 }
 
-fn check_findings(path: &Path, text: &str, findings: &[Finding]) {
-    for f in findings {
-        let r = f.range;
-        assert!(
-            r.start <= r.end
-                && (r.end as usize) <= text.len()
-                && text.is_char_boundary(r.start as usize)
-                && text.is_char_boundary(r.end as usize),
-            "{}: finding {} has range {r:?} outside the text (len {}): {text:?}",
-            path.display(),
-            f.rule,
-            text.len()
-        );
-        for fix in &f.fixes {
-            for e in &fix.edits {
-                let er = e.range;
-                assert!(
-                    er.start <= er.end
-                        && (er.end as usize) <= text.len()
-                        && text.is_char_boundary(er.start as usize)
-                        && text.is_char_boundary(er.end as usize),
-                    "{}: fix edit {er:?} of {} outside the text: {text:?}",
-                    path.display(),
-                    f.rule
-                );
-            }
-        }
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
 
-    /// One workspace, one random text per kind of file: set, check every file, hover, inlay hints.
+    /// One workspace, one random text per kind of file: set, check every file, hover, inlay hints, remove.
     #[test]
     fn workspace_never_panics(texts in prop::collection::vec(any_text(), NAMES.len()), offs in prop::collection::vec(any::<u32>(), 4)) {
-        let root = PathBuf::from("/proj");
-        let mut ws = Workspace::new(root.clone(), Config::default());
-        let set = known_bug_guard(|| {
-            for (name, text) in NAMES.iter().zip(&texts) {
-                ws.set_file(root.join(name), Arc::from(text.as_str()));
-            }
-        });
-        if let Err(bug) = set {
+        if let Err(bug) = known_bug_guard(|| check_workspace(&texts, &offs)) {
             prop_assume!(false, "{}", bug);
         }
-        for (name, text) in NAMES.iter().zip(&texts) {
-            let p = root.join(name);
-            let findings = ws.check_file(&p);
-            check_findings(&p, text, &findings);
-            for &o in &offs {
-                if let Some(h) = ws.hover(&p, o % (text.len() as u32 + 2)) {
-                    prop_assert!((h.range.end as usize) <= text.len());
-                }
-            }
-            for hint in ws.inlay_hints(&p) {
-                prop_assert!((hint.offset as usize) <= text.len());
-            }
-        }
-        let all = ws.check_all();
-        prop_assert_eq!(all.len(), ws.files().len());
-        // removing everything, in order, never panics either
-        for name in NAMES {
-            ws.remove_file(&root.join(name));
-        }
-        prop_assert!(ws.files().is_empty());
     }
 
     #[test]
