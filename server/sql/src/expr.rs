@@ -167,6 +167,28 @@ pub fn lower(node: Node<'_>, src: &str, depth: usize) -> Expr {
                     n = kids[2];
                     continue;
                 }
+                // COALESCE(a, b, …), GREATEST, LEAST, NULLIF: keywords in the grammar, calls here.
+                if kids.len() == 4
+                    && kind_of(1) == Some("(")
+                    && matches!(kind_of(2), Some("expr_list" | "a_expr"))
+                    && kind_of(3) == Some(")")
+                {
+                    let name = src[kids[0].byte_range()].to_ascii_lowercase();
+                    let args = if kids[2].kind() == "expr_list" {
+                        flatten_list(kids[2])
+                    } else {
+                        vec![kids[2]]
+                    };
+                    return Expr {
+                        range,
+                        core,
+                        paren,
+                        kind: Kind::Call {
+                            name: vec![name],
+                            args: args.into_iter().map(|a| lower(a, src, depth + 1)).collect(),
+                        },
+                    };
+                }
                 return Expr::other(range);
             }
             _ => {}
@@ -575,6 +597,10 @@ mod tests {
         assert_eq!(
             lowered("((select auth.role()))::text = 'a' and not x or current_user = 'b'"),
             r#"(or (and (= auth.role() "a") (not <x>)) (= SESSION_ROLE "b"))"#
+        );
+        assert_eq!(
+            lowered("coalesce(auth.jwt() ->> 'role', '') = 'x'"),
+            r#"(= coalesce((->> auth.jwt() "role"), "") "x")"#
         );
         assert_eq!(
             lowered("cast(auth.role() as text) in ('a', 'b')"),

@@ -327,6 +327,13 @@ fn is_role_source(e: &Expr) -> bool {
         Kind::SessionRole => true,
         // auth.role(); current_setting('request.jwt.claim.role') (what auth.role() read before
         // request.jwt.claims existed); current_setting('role') (the role PostgREST switched to).
+        // coalesce(auth.role(), '') = 'service_role'
+        Kind::Call { name, args }
+            if name.last().is_some_and(|n| n == "coalesce")
+                && args.first().is_some_and(is_role_source) =>
+        {
+            true
+        }
         Kind::Call { name, args } => {
             (name == &["auth", "role"] && args.is_empty())
                 || (name.last().is_some_and(|n| n == "current_setting")
