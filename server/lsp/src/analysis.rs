@@ -164,6 +164,32 @@ fn run(mut st: State, rx: Receiver<Msg>) {
     log_debug!("analysis thread ends");
 }
 
+/// Open documents larger than this are not analysed (the CLI's walk skips such files too); their
+/// diagnostics are cleared.
+pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
+
+/// Which `Set` messages of a batch a later `Set` of the same file replaces before anything reads the
+/// workspace (a query in between keeps both, so it sees the text it was asked about).
+fn superseded_sets(batch: &[Msg]) -> Vec<bool> {
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let Msg::Set { path, .. } = m else {
+                return false;
+            };
+            for later in &batch[i + 1..] {
+                match later {
+                    Msg::Query(_) => return false,
+                    Msg::Set { path: p, .. } if p == path => return true,
+                    _ => {}
+                }
+            }
+            false
+        })
+        .collect()
+}
+
 /// Test hook: `RLSCOPE_TEST_PANIC_PATH=<text>` makes checking any file whose path contains `<text>` panic,
 /// so tests can show that an engine panic costs only that file's result.
 fn fault_injected(path: &Path) -> bool {
@@ -202,8 +228,10 @@ impl State {
         // files whose client will ask again by itself (pull mode): the ones just edited
         let mut edited: BTreeSet<PathBuf> = BTreeSet::new();
         let mut closed: Vec<(Uri, PathBuf)> = Vec::new();
-        for msg in batch {
+        let superseded = superseded_sets(&batch);
+        for (msg, skip) in batch.into_iter().zip(superseded) {
             match msg {
+                Msg::Set { .. } if skip => {}
                 Msg::Set {
                     uri,
                     path,
@@ -212,7 +240,7 @@ impl State {
                     tree,
                 } => {
                     let t0 = std::time::Instant::now();
-                    let changed = self.set_text(&path, text.clone(), tree.as_ref());
+                    let changed = self.set_text_bounded(&path, text.clone(), tree.as_ref());
                     log_debug!(
                         "set_file {} v{version}: {:.2} ms, {} file(s) affected",
                         path.display(),
@@ -319,6 +347,27 @@ impl State {
         .unwrap_or_else(|| vec![path.to_path_buf()])
     }
 
+    /// A file's text: analysed, unless it is too large (then it leaves the workspace).
+    fn set_text_bounded(
+        &mut self,
+        path: &Path,
+        text: Arc<str>,
+        tree: Option<&Tree>,
+    ) -> Vec<PathBuf> {
+        if text.len() <= MAX_ANALYSED_BYTES {
+            return self.set_text(path, text, tree);
+        }
+        log_info!(
+            "{} is larger than {} MiB: not analysed",
+            path.display(),
+            MAX_ANALYSED_BYTES >> 20
+        );
+        let ws = &mut self.ws;
+        let mut changed = guarded("remove_file", path, || ws.remove_file(path)).unwrap_or_default();
+        changed.push(path.to_path_buf());
+        changed
+    }
+
     fn in_roots(&self, path: &Path) -> bool {
         self.roots.iter().any(|r| path.starts_with(r))
     }
@@ -326,7 +375,7 @@ impl State {
     /// A closed document goes back to its saved text (or out of the workspace).
     fn reload_from_disk(&mut self, path: &Path) -> Vec<PathBuf> {
         match std::fs::read_to_string(path) {
-            Ok(text) if self.in_roots(path) => self.set_text(path, Arc::from(text), None),
+            Ok(text) if self.in_roots(path) => self.set_text_bounded(path, Arc::from(text), None),
             _ => {
                 let ws = &mut self.ws;
                 let mut changed =
@@ -355,7 +404,7 @@ impl State {
         }
         match kind {
             DiskChange::Created | DiskChange::Changed => match std::fs::read_to_string(path) {
-                Ok(text) => self.set_text(path, Arc::from(text), None),
+                Ok(text) => self.set_text_bounded(path, Arc::from(text), None),
                 Err(_) => self.reload_from_disk(path),
             },
             DiskChange::Deleted => {
@@ -378,7 +427,7 @@ impl State {
             .map(|(p, d)| (p.clone(), d.text.clone(), d.tree.clone()))
             .collect();
         for (path, text, tree) in docs {
-            self.set_text(&path, text, tree.as_ref());
+            self.set_text_bounded(&path, text, tree.as_ref());
         }
         log_info!("index ready: {} files", self.ws.files().len());
     }

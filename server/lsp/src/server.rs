@@ -437,7 +437,12 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let path = uri_to_path(&item.uri);
-        let lang = Lang::of(&path).unwrap_or(Lang::DotEnv);
+        // A grammar-less language gives a Document without a syntax tree: used for files the engine does
+        // not parse, and for huge ones (not analysed), so the handler never spends seconds parsing.
+        let lang = match Lang::of(&path) {
+            Some(l) if item.text.len() <= analysis::MAX_ANALYSED_BYTES => l,
+            _ => Lang::DotEnv,
+        };
         let doc = Document::new(lang, item.text);
         let msg = Msg::Set {
             uri: item.uri.clone(),

@@ -849,3 +849,38 @@ async fn pull_clients_are_asked_to_refresh_when_a_dependency_changes() {
 mod tower_lsp_server_uri {
     pub use rlscope_lsp::tower_lsp_server::ls_types::Uri;
 }
+
+#[tokio::test]
+async fn a_huge_document_is_tracked_but_not_analysed() {
+    let line = format!("export const k = '{}'\n", jwt("service_role"));
+    let text = line.repeat(3 * 1024 * 1024 / line.len() + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "big.ts", "");
+    let mut h = Harness::new();
+    h.initialize(Some(dir.path())).await;
+    let start = std::time::Instant::now();
+    let u = h.open(&file, &text).await;
+    let p = h.diagnostics(&u, |p| p["version"] == 1).await;
+    assert_eq!(p["diagnostics"], json!([]));
+    h.change(
+        &u,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "//"}]),
+    )
+    .await;
+    h.diagnostics(&u, |p| p["version"] == 2).await;
+    assert!(h.text(&u).unwrap().1.starts_with("//export"));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    // the server still answers about it
+    let r = h
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u.as_str()}, "position": {"line": 3, "character": 20}}),
+        )
+        .await;
+    assert!(r.is_ok());
+}
