@@ -884,3 +884,47 @@ async fn a_huge_document_is_tracked_but_not_analysed() {
         .await;
     assert!(r.is_ok());
 }
+
+#[tokio::test]
+async fn initialization_options_hold_when_the_client_has_no_settings() {
+    let (dir, _admin, signup) = alias_project();
+    for caps in [json!({}), default_caps()] {
+        // a client without workspace/configuration, and one answering it with null (Neovim without
+        // `settings`), both keep the initializationOptions
+        let pull_config = caps["workspace"]["configuration"] == true;
+        let mut h = Harness::new();
+        *h.settings.lock().unwrap() = Value::Null;
+        h.initialize_with(
+            caps,
+            Some(dir.path()),
+            json!({"inlayHints": {"enable": true}, "rules": {SESSION: "warn"}}),
+        )
+        .await;
+        if pull_config {
+            h.wait_for("configuration", |r| r.method() == "workspace/configuration")
+                .await;
+        }
+        let su = h.open(&signup, SIGNUP).await;
+        let p = h.diagnostics(&su, |p| has(p, SESSION)).await;
+        let d = p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == SESSION)
+            .unwrap()
+            .clone();
+        assert_eq!(d["severity"], 2, "rules from initializationOptions apply");
+        let hints = h
+            .request(
+                "textDocument/inlayHint",
+                json!({"textDocument": {"uri": su.as_str()},
+                       "range": {"start": {"line": 0, "character": 0}, "end": {"line": 6, "character": 0}}}),
+            )
+            .await
+            .unwrap();
+        assert!(
+            !hints.as_array().unwrap().is_empty(),
+            "inlay hints enabled by initializationOptions"
+        );
+    }
+}
