@@ -94,7 +94,7 @@ impl Policy<'_> {
     /// An edit that deletes `r` (statement-relative), if the fragment's bytes are the file's bytes there.
     fn delete(&self, r: Range<usize>) -> Option<Edit> {
         let fr = self.base + r.start..self.base + r.end;
-        if self.has_error || !self.frag.is_verbatim(fr.clone()) {
+        if self.has_error || !self.frag.is_deletable(fr.clone()) {
             return None;
         }
         let fr = self.frag.range_to_file(fr);
