@@ -400,3 +400,30 @@ fn an_engine_panic_costs_only_that_files_result() {
         "{log}"
     );
 }
+
+#[test]
+fn lifecycle_abuse_before_and_around_initialize() {
+    let mut lsp = Lsp::spawn();
+    // before initialize: requests are refused with ServerNotInitialized, notifications dropped
+    let r = lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///a.ts"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(r["error"]["code"], -32002, "{r}");
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///a.ts"}}),
+    );
+    initialize(&mut lsp, None);
+    // a second initialize is an invalid request
+    let r = lsp.request("initialize", json!({"capabilities": {}}));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    // params of the wrong shape: an invalid-params error for a request, a logged drop for a notification
+    let r = lsp.request("textDocument/hover", json!({"textDocument": 3}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    lsp.notify("textDocument/didChange", json!({"contentChanges": "nope"}));
+    lsp.notify("textDocument/didOpen", json!([1, 2, 3]));
+    let r = lsp.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    assert!(r.get("result").is_some(), "{r}");
+    shutdown_and_exit(&mut lsp);
+}
