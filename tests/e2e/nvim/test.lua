@@ -138,6 +138,13 @@ local function main()
   check(explain_buf ~= login and buf_text(explain_buf):find(RULE, 1, true) ~= nil, ':RlscopeExplain shows the rule under the cursor', vim.api.nvim_buf_get_lines(explain_buf, 0, 5, false))
   vim.cmd('close')
 
+  -- :checkhealth rlscope finds the binary and the running client.
+  vim.cmd('silent checkhealth rlscope')
+  local health = buf_text(vim.api.nvim_get_current_buf())
+  check(health:find('rlscope %d') ~= nil and health:find('client %d+ running') ~= nil, ':checkhealth rlscope reports the binary and the client', health)
+  vim.cmd('bwipeout!')
+  vim.cmd.buffer(login)
+
   -- 3. app/api/signup/route.ts: signUp on the service client is a warning whose fix is auth.admin.createUser;
   --    apply it as a user would (code action), then the text changes and the diagnostic goes away.
   local signup = open('app/api/signup/route.ts')

@@ -1,0 +1,49 @@
+-- :checkhealth rlscope
+local M = {}
+
+function M.check()
+  local h = vim.health
+  local start = h.start or h.report_start
+  local ok = h.ok or h.report_ok
+  local warn = h.warn or h.report_warn
+  local err = h.error or h.report_error
+
+  start('rlscope')
+  if vim.fn.has('nvim-0.8') == 0 then
+    err('Neovim 0.8 or newer is needed')
+    return
+  end
+  local mode = (vim.fn.has('nvim-0.11') == 1) and 'vim.lsp.config / vim.lsp.enable' or 'vim.lsp.start from a FileType autocommand'
+  local rlscope = require('rlscope')
+  if not rlscope.config then
+    warn("require('rlscope').setup({}) has not been called")
+    return
+  end
+  if rlscope.config.native_config == false then
+    mode = 'vim.lsp.start from a FileType autocommand (native_config = false)'
+  end
+  ok('Neovim ' .. tostring(vim.version()) .. ': ' .. mode)
+
+  local cmd = rlscope.config.cmd
+  local exe = cmd[1]
+  if vim.fn.executable(exe) ~= 1 then
+    err(exe .. ' is not executable', { "Install rlscope, or setup({ cmd = { '/path/to/rlscope', 'lsp' } })" })
+    return
+  end
+  local out = vim.fn.systemlist({ exe, '--version' })
+  if vim.v.shell_error ~= 0 or not (out[1] or ''):match('^rlscope ') then
+    err(exe .. ' --version did not answer "rlscope <version>": ' .. table.concat(out, ' '))
+    return
+  end
+  ok(out[1] .. ' at ' .. vim.fn.exepath(exe) .. ' (cmd: ' .. table.concat(cmd, ' ') .. ')')
+
+  local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = 'rlscope' })
+  if #clients == 0 then
+    ok('no rlscope client running (one starts with the first TypeScript, JavaScript or SQL buffer)')
+  end
+  for _, c in ipairs(clients) do
+    ok(string.format('client %d running, root %s', c.id, c.root_dir or c.config.root_dir or '?'))
+  end
+end
+
+return M
