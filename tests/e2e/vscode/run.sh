@@ -71,9 +71,14 @@ if ! "${CS[@]}" --list-extensions 2>/dev/null | grep -qx 'rlscope.rlscope'; then
 fi
 echo "ok - installed $(basename "$RLSCOPE_VSIX") into a clean code-server"
 
+CLEAN_PATH=""
+IFS=: read -ra path_dirs <<< "$PATH"
+for d in "${path_dirs[@]}"; do
+  [ -n "$d" ] && [ ! -x "$d/rlscope" ] && CLEAN_PATH="${CLEAN_PATH:+$CLEAN_PATH:}$d"
+done
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 # Its own process group, so cleanup ends code-server, its extension host and the rlscope server together.
-setsid "${CS[@]}" --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check \
+PATH="$CLEAN_PATH" setsid "${CS[@]}" --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override \
   "$WORK/ws" > "$WORK/code-server.log" 2>&1 &
 CS_PID=$!
@@ -89,7 +94,7 @@ if ! curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
 fi
 
 status=0
-RLSCOPE_URL="http://127.0.0.1:$PORT/?folder=$WORK/ws" RLSCOPE_WS="$WORK/ws" RLSCOPE_SHOTS="$PWD/target/e2e" \
+RLSCOPE_URL="http://127.0.0.1:$PORT/?folder=$WORK/ws" RLSCOPE_WS="$WORK/ws" RLSCOPE_EXT_DIR="$WORK/ext" RLSCOPE_SHOTS="$PWD/target/e2e" \
   timeout 240 node tests/e2e/vscode/test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "vscode e2e: FAILED (exit $status); code-server log:"

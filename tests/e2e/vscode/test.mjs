@@ -213,6 +213,28 @@ try {
     { timeout: 30000 },
   );
   ok(`setting rlscope.rules.${RULE} = "off" restarted the server and cleared the Problems panel`);
+
+  // 7. No working server (the bundled binary gone, none on PATH): "rlscope: Restart Server" shows a clear error
+  //    whose "Open Settings" button opens the rlscope.server.path setting.
+  const bundled = path.join(process.env.RLSCOPE_EXT_DIR, "rlscope.rlscope-0.1.0", "bin", "linux-x64", "rlscope");
+  fs.renameSync(bundled, `${bundled}.away`);
+  try {
+    await page.keyboard.press("F1");
+    await palette.waitFor({ state: "visible", timeout: 15000 });
+    await palette.fill(">rlscope: Restart Server");
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Restart Server" }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press("Enter");
+    const toast = page.locator(".notification-toast", { hasText: "no working language server" }).first();
+    await toast.waitFor({ state: "visible", timeout: 20000 });
+    const toastText = (await toast.innerText()).replace(/\s+/g, " ");
+    check(/rlscope\.server\.path/.test(toastText), "with no working binary, an error names the rlscope.server.path setting", toastText);
+    await shot("vscode-no-server.png");
+    await toast.locator(".monaco-button", { hasText: "Open Settings" }).click();
+    await page.locator(".settings-editor .setting-item-contents", { hasText: "Server: Path" }).first().waitFor({ timeout: 20000 });
+    ok('its "Open Settings" button opens the rlscope.server.path setting');
+  } finally {
+    fs.renameSync(`${bundled}.away`, bundled);
+  }
   console.log(`vscode e2e: ${checks} checks passed`);
 } catch (e) {
   console.log(`FAIL: ${e instanceof Error ? e.stack : String(e)}`);
