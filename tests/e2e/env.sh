@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the e2e runners: where the programs are. Each can be set from outside; otherwise the cache that
 # tests/e2e/install.sh fills (~/.cache/rlscope-e2e), then PATH.
 RLSCOPE_E2E_CACHE="${RLSCOPE_E2E_CACHE:-${HOME:-/root}/.cache/rlscope-e2e}"

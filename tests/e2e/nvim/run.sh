@@ -19,7 +19,7 @@ if [ ! -d "$RLSCOPE_EXAMPLE" ]; then
   exit 1
 fi
 WORK="$(mktemp -d /tmp/rlscope-e2e-nvim.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
+trap 'if [ -n "${RLSCOPE_E2E_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 
 # variant NAME LEGACY: one run of test.lua on a fresh copy of the example, then the orphan check.
 variant() {

@@ -29,7 +29,7 @@ cleanup() {
     for _ in $(seq 1 40); do kill -0 -- "-$CS_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$CS_PID" 2>/dev/null || true
   fi
-  [ -n "${RLSCOPE_E2E_KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
+  if [ -n "${RLSCOPE_E2E_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
