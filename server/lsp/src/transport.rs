@@ -104,11 +104,29 @@ impl Framer {
                         return None;
                     }
                     let body: Vec<u8> = self.buf[body_start..body_start + len].to_vec();
-                    self.buf.drain(..body_start + len);
-                    return Some(match validate(&body) {
-                        Ok(()) => Frame::Message(body),
-                        Err(e) => Frame::Error(e),
-                    });
+                    let error = match validate(&body) {
+                        Ok(()) => {
+                            self.buf.drain(..body_start + len);
+                            return Some(Frame::Message(body));
+                        }
+                        Err(e) => e,
+                    };
+                    // A bad body may be a Content-Length too long by a few bytes: the next message's
+                    // header then starts inside it (and continues after it).
+                    let mut cut = len;
+                    for p in 0..len {
+                        match header_at(&self.buf[body_start + p..]) {
+                            Header::Found => {
+                                cut = p;
+                                break;
+                            }
+                            // cannot tell yet: wait for the bytes that decide
+                            Header::Partial => return None,
+                            Header::No => {}
+                        }
+                    }
+                    self.buf.drain(..body_start + cut);
+                    return Some(Frame::Error(error));
                 }
                 Err(at) => {
                     // No usable Content-Length: report, and skip to the next header start after `at`.
@@ -170,22 +188,55 @@ fn parse_content_length(headers: &[u8]) -> Result<usize, usize> {
     len.ok_or(headers.len())
 }
 
-/// Position of `Content-Length:<spaces><digits>\r\n` (a misplaced header) in `body`.
+enum Header {
+    /// `Content-Length:<spaces><digits>\r\n` starts here.
+    Found,
+    /// The bytes so far could be the start of one.
+    Partial,
+    No,
+}
+
+fn header_at(bytes: &[u8]) -> Header {
+    let n = bytes.len().min(HEADER_NAME.len());
+    if !bytes[..n].eq_ignore_ascii_case(&HEADER_NAME[..n]) {
+        return Header::No;
+    }
+    let Some(rest) = bytes.get(HEADER_NAME.len()..).filter(|r| !r.is_empty()) else {
+        return Header::Partial;
+    };
+    if rest[0] != b':' {
+        return Header::No;
+    }
+    let mut i = 1;
+    while matches!(rest.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let digits = rest[i.min(rest.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let after = &rest[(i + digits).min(rest.len())..];
+    if after.is_empty() {
+        return Header::Partial;
+    }
+    if digits == 0 {
+        return Header::No;
+    }
+    match after {
+        [b'\r'] => Header::Partial,
+        [b'\r', b'\n', ..] => Header::Found,
+        _ => Header::No,
+    }
+}
+
+/// Position of a complete `Content-Length:<spaces><digits>\r\n` (a misplaced header) in `body`.
+/// Raw "\r\n" cannot occur inside a JSON string, so this is never part of a well-formed body.
 fn find_embedded_header(body: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(rel) = find_ci(&body[from..], HEADER_NAME) {
         let at = from + rel;
-        let rest = &body[at + HEADER_NAME.len()..];
-        let mut i = 0;
-        if rest.first() == Some(&b':') {
-            i += 1;
-            while matches!(rest.get(i), Some(b' ' | b'\t')) {
-                i += 1;
-            }
-            let digits = rest[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if digits > 0 && rest[i + digits..].starts_with(b"\r\n") {
-                return Some(at);
-            }
+        if matches!(header_at(&body[at..]), Header::Found) {
+            return Some(at);
         }
         from = at + 1;
     }
@@ -507,6 +558,26 @@ mod tests {
     }
 
     #[test]
+    fn content_length_too_long_by_a_few_bytes() {
+        // the next header's first bytes fall inside the body (found by the property test)
+        for extra in 1..20 {
+            let mut bytes =
+                format!("Content-Length: {}\r\n\r\n{OK}", OK.len() + extra).into_bytes();
+            bytes.extend(msg(OK));
+            for split in [0, bytes.len() / 2, bytes.len() - 3] {
+                let mut f = Framer::new();
+                f.push(&bytes[..split]);
+                let mut out = drain(&mut f);
+                f.push(&bytes[split..]);
+                out.extend(drain(&mut f));
+                assert_eq!(out.len(), 2, "extra {extra}, split {split}: {out:?}");
+                assert_eq!(code(&out[0]), Some(-32700));
+                assert_eq!(out[1], Frame::Message(OK.as_bytes().to_vec()));
+            }
+        }
+    }
+
+    #[test]
     fn header_without_length_and_plain_garbage() {
         let mut f = Framer::new();
         f.push(b"Content-Type: x\r\n\r\n");
@@ -578,5 +649,51 @@ mod tests {
         let out = drain(&mut f);
         assert_eq!(code(&out[0]), Some(-32700));
         assert_eq!(out.last(), Some(&Frame::Message(OK.as_bytes().to_vec())));
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OK: &str = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+
+    fn run(chunks: &[Vec<u8>]) -> Vec<Frame> {
+        let mut f = Framer::new();
+        let mut out = Vec::new();
+        for c in chunks {
+            f.push(c);
+            while let Some(x) = f.next_frame() {
+                out.push(x);
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Arbitrary bytes in arbitrary chunks: no panic, no endless loop, nothing but whole frames out.
+        #[test]
+        fn arbitrary_input_never_panics(chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..16)) {
+            let _ = run(&chunks);
+        }
+
+        /// After a frame with a wrong Content-Length (either way) or garbage without a header, the next
+        /// well-formed message is still delivered, however the bytes are chunked.
+        #[test]
+        fn recovers_after_a_bad_frame(delta in -30i64..300, garbage in "[a-z {}\":,]{0,40}", split in 0usize..200) {
+            let len = (OK.len() as i64 + delta).max(0) as usize;
+            let mut bytes = if delta == 0 {
+                format!("{garbage}\r\n\r\n").into_bytes()
+            } else {
+                format!("Content-Length: {len}\r\n\r\n{OK}").into_bytes()
+            };
+            bytes.extend(format!("Content-Length: {}\r\n\r\n{OK}", OK.len()).into_bytes());
+            let split = split.min(bytes.len());
+            let out = run(&[bytes[..split].to_vec(), bytes[split..].to_vec()]);
+            prop_assert_eq!(out.last(), Some(&Frame::Message(OK.as_bytes().to_vec())), "{:?}", out);
+        }
     }
 }
