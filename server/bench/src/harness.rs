@@ -161,13 +161,19 @@ impl ProjectReport {
         median(self.cpu.get(&(m, t))?)
     }
 
-    /// Whether prefilter on and off gave the same findings in every mode and thread count.
+    /// Whether prefilter on and off gave the same findings in every mode and thread count (false when a run
+    /// failed, so that nothing could be compared).
     pub fn prefilter_identical(&self) -> bool {
-        [&self.binary, &self.engine].into_iter().flatten().all(|o| {
-            o.on.values()
-                .chain(o.off.values())
-                .all(|f| Some(f) == o.reference())
-        })
+        let outcomes: Vec<&Outcome> = [&self.binary, &self.engine].into_iter().flatten().collect();
+        !outcomes.is_empty()
+            && outcomes.iter().all(|o| {
+                o.on.len() == self.threads.len()
+                    && o.off.len() == self.threads.len()
+                    && o.on
+                        .values()
+                        .chain(o.off.values())
+                        .all(|f| Some(f) == o.reference())
+            })
     }
 }
 
