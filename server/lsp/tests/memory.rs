@@ -928,3 +928,97 @@ async fn initialization_options_hold_when_the_client_has_no_settings() {
         );
     }
 }
+
+/// An independent model of LSP positions (utf-16 columns; lines end at \n, \r\n or a lone \r), with
+/// clamping, to check the server's incremental sync against.
+fn model_offset(text: &str, line: u32, col: u32) -> usize {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0usize];
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 2;
+            starts.push(i);
+        } else if bytes[i] == b'\n' || bytes[i] == b'\r' {
+            i += 1;
+            starts.push(i);
+        } else {
+            i += 1;
+        }
+    }
+    let Some(&start) = starts.get(line as usize) else {
+        return text.len();
+    };
+    let mut end = starts.get(line as usize + 1).copied().unwrap_or(text.len());
+    while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    let mut units = 0;
+    for (off, ch) in text[start..end].char_indices() {
+        let w = ch.len_utf16() as u32;
+        if units + w > col {
+            return start + off;
+        }
+        units += w;
+    }
+    end
+}
+
+#[tokio::test]
+async fn random_incremental_edits_match_a_model() {
+    let mut h = Harness::new();
+    h.initialize(None).await;
+    let mut model = String::from("const a = 'é';\r\nlet b = \"😀\";\n\nfoo(a, b)\rbar()\n");
+    let u = h
+        .open(std::path::Path::new("/tmp/rlscope-mem/random.ts"), &model)
+        .await;
+    let pieces = [
+        "",
+        "x",
+        "é",
+        "😀",
+        "中文",
+        "\n",
+        "\r\n",
+        "\r",
+        "supabase.from('t')",
+        "'",
+        "{",
+        "\t",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n.max(1)
+    };
+    for version in 2..400 {
+        let lines = model.split('\n').count() as u64 + 2;
+        let mut changes = Vec::new();
+        for _ in 0..=next(3) {
+            if next(40) == 0 {
+                let text = pieces[next(pieces.len() as u64) as usize].repeat(next(5) as usize);
+                model = text.clone();
+                changes.push(json!({"text": text}));
+                continue;
+            }
+            let (l1, c1) = (next(lines) as u32, next(30) as u32);
+            let (l2, c2) = if next(2) == 0 {
+                (l1, c1 + next(6) as u32)
+            } else {
+                (next(lines) as u32, next(30) as u32)
+            };
+            let text = pieces[next(pieces.len() as u64) as usize];
+            let (a, b) = (model_offset(&model, l1, c1), model_offset(&model, l2, c2));
+            model.replace_range(a.min(b)..a.max(b), text);
+            changes.push(json!({"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "text": text}));
+        }
+        h.change(&u, version, json!(changes)).await;
+        let (v, text) = h.text(&u).unwrap();
+        assert_eq!(v, version);
+        assert_eq!(text, model, "after version {version}: {changes:?}");
+    }
+    // the analysis kept up and the server still answers
+    h.diagnostics(&u, |p| p["version"] == 399).await;
+}
