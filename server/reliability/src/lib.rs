@@ -5,6 +5,7 @@
 //!   resident memory (from `wait4(2)`'s rusage, so each child is measured on its own).
 //! - [`service_jwt`], [`secret_key`]: test keys built here, never real ones.
 
+pub mod lsp;
 pub mod props;
 
 use std::io::Read;
@@ -53,7 +54,10 @@ pub struct Run {
     pub signal: Option<i32>,
     pub timed_out: bool,
     pub elapsed: Duration,
-    /// Peak resident set size in KiB.
+    /// User + system CPU time of the child (robust to a loaded machine, unlike `elapsed`).
+    pub cpu: Duration,
+    /// Peak resident set size in KiB. Linux carries the parent's high-water mark at fork over into the child
+    /// (exec keeps `signal->maxrss`), so for a small child this is an upper bound: the test process's own size.
     pub max_rss_kib: u64,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
@@ -73,11 +77,12 @@ impl Run {
         let err = self.stderr_str();
         let err: String = err.chars().take(2000).collect();
         format!(
-            "code={:?} signal={:?} timed_out={} elapsed={:?} max_rss={} MiB stderr:\n{err}",
+            "code={:?} signal={:?} timed_out={} elapsed={:?} cpu={:?} max_rss={} MiB stderr:\n{err}",
             self.code,
             self.signal,
             self.timed_out,
             self.elapsed,
+            self.cpu,
             self.max_rss_kib / 1024
         )
     }
@@ -136,10 +141,15 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Run {
         signal,
         timed_out,
         elapsed,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss.max(0) as u64,
         stdout: out_t.join().unwrap_or_default(),
         stderr: err_t.join().unwrap_or_default(),
     }
+}
+
+fn tv(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
 }
 
 fn wait4(pid: libc::pid_t, flags: libc::c_int) -> (libc::pid_t, libc::c_int, libc::rusage) {
