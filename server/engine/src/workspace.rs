@@ -509,7 +509,7 @@ impl Workspace {
                         m.default_severity
                     }
                 });
-                x.severity = self.config.severity(x.rule, default)?;
+                x.severity = default;
                 Some(x)
             })
             .collect();
@@ -522,14 +522,15 @@ impl Workspace {
             findings = suppress::apply(&f.text, style, findings, &|id| {
                 crate::rules::by_id(id).is_some()
             });
-            findings.retain_mut(|x| match self.config.severity(x.rule, x.severity) {
-                Some(s) => {
-                    x.severity = s;
-                    true
-                }
-                None => false,
-            });
         }
+        // config severities after suppressions, so a suppression of a rule turned off is not "unused"
+        findings.retain_mut(|x| match self.config.severity(x.rule, x.severity) {
+            Some(s) => {
+                x.severity = s;
+                true
+            }
+            None => false,
+        });
         findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });

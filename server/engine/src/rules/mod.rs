@@ -81,7 +81,8 @@ pub fn render_markdown(meta: &RuleMeta) -> String {
         };
         s.push_str(&format!("- <{url}>\n"));
     }
-    s
+    // examples may hold (fake) keys: docs, `explain` and hovers show them redacted like everything else
+    rlscope_core::keys::redact_secrets_in(&s).into_owned()
 }
 
 /// Runs `f`, turning a panic into `None` (one bad file must not take the whole run down).

@@ -23,9 +23,9 @@ value in a `.env` file.",
     why_bad: "Whatever reaches the browser bundle can be read by anyone who opens the page. With the service-role key \
 they can read and write every table, bypassing all Row Level Security, and use the admin API.",
     example: r#"'use client'
-import { createBrowserClient } from '@supabase/ssr'
+import { createClient } from '@supabase/supabase-js'
 
-export const supabase = createBrowserClient(
+export const supabase = createClient(
   process.env.NEXT_PUBLIC_SUPABASE_URL!,
   process.env.NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY!,
 )
