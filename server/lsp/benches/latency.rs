@@ -121,6 +121,7 @@ fn main() {
             h.seen.clear();
         }
         times.sort();
+        let engine = engine_floor(&root, &path, &text, line, times.len());
         let mean = times.iter().sum::<Duration>() / times.len() as u32;
         println!(
             "didChange → publishDiagnostics, {lines}-line file ({findings} findings) in a workspace of {} files, {} one-character edits:",
@@ -135,5 +136,41 @@ fn main() {
             times.last().unwrap().as_secs_f64() * 1e3,
             mean.as_secs_f64() * 1e3
         );
+        println!(
+            "  engine alone (Document::edit + set_file_parsed + check_file, same edits): p50 {:.2} ms   p99 {:.2} ms",
+            percentile(&engine, 0.50).as_secs_f64() * 1e3,
+            percentile(&engine, 0.99).as_secs_f64() * 1e3,
+        );
     });
+}
+
+/// The same edits straight on the engine, without the server: what the server adds is the difference.
+fn engine_floor(root: &Path, path: &Path, text: &str, line: u32, n: usize) -> Vec<Duration> {
+    use rlscope_engine::{document::Document, Lang, LoadOptions, Workspace};
+    use std::sync::Arc;
+    let mut ws = Workspace::new(root.to_path_buf(), Default::default());
+    ws.load_paths(&[root.to_path_buf()], &LoadOptions::default());
+    let mut doc = Document::new(Lang::TypeScript, text.to_string());
+    let at = doc.line_index().line_start(line) + 2;
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n + 20 {
+        let start = Instant::now();
+        if i % 2 == 0 {
+            doc.edit(rlscope_core::TextRange::new(at, at), "x");
+        } else {
+            doc.edit(rlscope_core::TextRange::new(at, at + 1), "");
+        }
+        ws.set_file_parsed(
+            path.to_path_buf(),
+            Arc::from(doc.text()),
+            doc.tree().unwrap(),
+        );
+        let findings = ws.check_file(path);
+        std::hint::black_box(findings);
+        if i >= 20 {
+            times.push(start.elapsed());
+        }
+    }
+    times.sort();
+    times
 }

@@ -164,6 +164,46 @@ fn run(mut st: State, rx: Receiver<Msg>) {
     log_debug!("analysis thread ends");
 }
 
+/// Open documents larger than this are not analysed (the CLI's walk skips such files too); their
+/// diagnostics are cleared.
+pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
+
+/// Which `Set` messages of a batch a later `Set` of the same file replaces before anything reads the
+/// workspace (a query in between keeps both, so it sees the text it was asked about).
+fn superseded_sets(batch: &[Msg]) -> Vec<bool> {
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let Msg::Set { path, .. } = m else {
+                return false;
+            };
+            for later in &batch[i + 1..] {
+                match later {
+                    Msg::Query(_) => return false,
+                    Msg::Set { path: p, .. } if p == path => return true,
+                    _ => {}
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+/// Test hook: `RLSCOPE_TEST_PANIC_PATH=<text>` makes checking any file whose path contains `<text>` panic,
+/// so tests can show that an engine panic costs only that file's result.
+fn fault_injected(path: &Path) -> bool {
+    static PATTERN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    PATTERN
+        .get_or_init(|| {
+            std::env::var("RLSCOPE_TEST_PANIC_PATH")
+                .ok()
+                .filter(|p| !p.is_empty())
+        })
+        .as_deref()
+        .is_some_and(|p| path.to_string_lossy().contains(p))
+}
+
 fn guarded<T>(what: &str, path: &Path, f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => Some(v),
@@ -188,8 +228,10 @@ impl State {
         // files whose client will ask again by itself (pull mode): the ones just edited
         let mut edited: BTreeSet<PathBuf> = BTreeSet::new();
         let mut closed: Vec<(Uri, PathBuf)> = Vec::new();
-        for msg in batch {
+        let superseded = superseded_sets(&batch);
+        for (msg, skip) in batch.into_iter().zip(superseded) {
             match msg {
+                Msg::Set { .. } if skip => {}
                 Msg::Set {
                     uri,
                     path,
@@ -198,7 +240,7 @@ impl State {
                     tree,
                 } => {
                     let t0 = std::time::Instant::now();
-                    let changed = self.set_text(&path, text.clone(), tree.as_ref());
+                    let changed = self.set_text_bounded(&path, text.clone(), tree.as_ref());
                     log_debug!(
                         "set_file {} v{version}: {:.2} ms, {} file(s) affected",
                         path.display(),
@@ -305,6 +347,27 @@ impl State {
         .unwrap_or_else(|| vec![path.to_path_buf()])
     }
 
+    /// A file's text: analysed, unless it is too large (then it leaves the workspace).
+    fn set_text_bounded(
+        &mut self,
+        path: &Path,
+        text: Arc<str>,
+        tree: Option<&Tree>,
+    ) -> Vec<PathBuf> {
+        if text.len() <= MAX_ANALYSED_BYTES {
+            return self.set_text(path, text, tree);
+        }
+        log_info!(
+            "{} is larger than {} MiB: not analysed",
+            path.display(),
+            MAX_ANALYSED_BYTES >> 20
+        );
+        let ws = &mut self.ws;
+        let mut changed = guarded("remove_file", path, || ws.remove_file(path)).unwrap_or_default();
+        changed.push(path.to_path_buf());
+        changed
+    }
+
     fn in_roots(&self, path: &Path) -> bool {
         self.roots.iter().any(|r| path.starts_with(r))
     }
@@ -312,7 +375,7 @@ impl State {
     /// A closed document goes back to its saved text (or out of the workspace).
     fn reload_from_disk(&mut self, path: &Path) -> Vec<PathBuf> {
         match std::fs::read_to_string(path) {
-            Ok(text) if self.in_roots(path) => self.set_text(path, Arc::from(text), None),
+            Ok(text) if self.in_roots(path) => self.set_text_bounded(path, Arc::from(text), None),
             _ => {
                 let ws = &mut self.ws;
                 let mut changed =
@@ -341,7 +404,7 @@ impl State {
         }
         match kind {
             DiskChange::Created | DiskChange::Changed => match std::fs::read_to_string(path) {
-                Ok(text) => self.set_text(path, Arc::from(text), None),
+                Ok(text) => self.set_text_bounded(path, Arc::from(text), None),
                 Err(_) => self.reload_from_disk(path),
             },
             DiskChange::Deleted => {
@@ -364,7 +427,7 @@ impl State {
             .map(|(p, d)| (p.clone(), d.text.clone(), d.tree.clone()))
             .collect();
         for (path, text, tree) in docs {
-            self.set_text(&path, text, tree.as_ref());
+            self.set_text_bounded(&path, text, tree.as_ref());
         }
         log_info!("index ready: {} files", self.ws.files().len());
     }
@@ -374,8 +437,16 @@ impl State {
             return f.clone();
         }
         let ws = &self.ws;
-        let found =
-            Arc::new(guarded("check_file", path, || ws.check_file(path)).unwrap_or_default());
+        let inject = fault_injected(path);
+        let found = Arc::new(
+            guarded("check_file", path, || {
+                if inject {
+                    panic!("injected fault (RLSCOPE_TEST_PANIC_PATH) while checking");
+                }
+                ws.check_file(path)
+            })
+            .unwrap_or_default(),
+        );
         self.cache.insert(path.to_path_buf(), found.clone());
         found
     }
@@ -490,16 +561,23 @@ impl State {
             .iter()
             .filter(|f| f.range.touches(offset))
             .min_by_key(|f| f.range.len());
+        let ws = &self.ws;
+        let role = guarded("hover", path, || ws.hover(path, offset)).flatten();
         let (range, markdown) = if let Some(f) = on {
-            let mut md = format!("**rlscope: {}**: {}\n\n", f.rule, f.message);
-            if let Some(meta) = rlscope_engine::rules::by_id(f.rule) {
-                md.push_str("---\n\n");
-                md.push_str(&rlscope_engine::rules::render_markdown(meta));
+            // the role (when the finding covers a request) and the rule's docs; the editor already shows
+            // the diagnostic's message itself
+            let mut md = String::new();
+            if let Some(h) = &role {
+                md.push_str(&h.markdown);
+                md.push_str("\n\n---\n\n");
+            }
+            match rlscope_engine::rules::by_id(f.rule) {
+                Some(meta) => md.push_str(&rlscope_engine::rules::render_markdown(meta)),
+                None => md.push_str(&format!("**{}**: {}", f.rule, f.message)),
             }
             (f.range, md)
         } else {
-            let ws = &self.ws;
-            let h = guarded("hover", path, || ws.hover(path, offset))??;
+            let h = role?;
             (h.range, h.markdown)
         };
         Some(Hover {

@@ -7,7 +7,7 @@ use tower_lsp_server::ls_types::{ClientCapabilities, PositionEncodingKind};
 pub struct Caps {
     pub related_information: bool,
     pub unnecessary_tag: bool,
-    /// `textDocument/diagnostic`: the client pulls; we do not push.
+    /// `textDocument/diagnostic` + `workspace/diagnostic/refresh`: the client pulls; we do not push.
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub work_done_progress: bool,
@@ -25,6 +25,10 @@ impl Caps {
         let ws = c.workspace.as_ref();
         let publish = td.and_then(|t| t.publish_diagnostics.as_ref());
         let pull = td.and_then(|t| t.diagnostic.as_ref());
+        let refresh = ws
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
         Caps {
             related_information: publish.and_then(|p| p.related_information).unwrap_or(false)
                 || pull.and_then(|p| p.related_information).unwrap_or(false),
@@ -35,11 +39,10 @@ impl Caps {
                         .contains(&tower_lsp_server::ls_types::DiagnosticTag::UNNECESSARY)
                 })
                 || pull.and_then(|p| p.tag_support.as_ref()).is_some(),
-            pull_diagnostics: pull.is_some(),
-            diagnostic_refresh: ws
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
+            // Findings depend on other files: pulling only works if we can tell the client to pull again
+            // (`workspace/diagnostic/refresh`). Neovim 0.11 pulls but cannot be refreshed: it gets pushes.
+            pull_diagnostics: pull.is_some() && refresh,
+            diagnostic_refresh: refresh,
             work_done_progress: c
                 .window
                 .as_ref()

@@ -25,10 +25,11 @@ pub fn run_stdio() -> i32 {
     // A panic message may quote source text: never let one print a key.
     std::panic::set_hook(Box::new(|info| {
         let text = info.to_string();
-        eprintln!(
-            "[rlscope error] {}",
+        let line = format!(
+            "[rlscope error] {}\n",
             rlscope_core::keys::redact_secrets_in(&text)
         );
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
     }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

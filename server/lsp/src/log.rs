@@ -49,7 +49,9 @@ pub fn write(level: Level, args: std::fmt::Arguments<'_>) {
     }
     let text = args.to_string();
     let text = rlscope_core::keys::redact_secrets_in(&text);
-    eprintln!("[rlscope {}] {}", level.as_str(), text);
+    // one write per line: editors log every chunk of stderr separately
+    let line = format!("[rlscope {}] {}\n", level.as_str(), text);
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 macro_rules! log_error { ($($t:tt)*) => { $crate::log::write($crate::log::Level::Error, format_args!($($t)*)) } }

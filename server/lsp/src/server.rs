@@ -181,30 +181,40 @@ impl Inner {
         }
     }
 
-    async fn fetch_settings(&self, pushed: Option<&Value>) -> Settings {
+    /// The client's "rlscope" settings: pulled with `workspace/configuration` when it can, else the pushed
+    /// ones. `None` (nothing usable, e.g. a null section) keeps the current settings, which start as the
+    /// `initializationOptions`.
+    async fn fetch_settings(&self, pushed: Option<&Value>) -> Option<Settings> {
         if self.caps().configuration {
             let items = vec![ConfigurationItem {
                 scope_uri: None,
                 section: Some("rlscope".into()),
             }];
             match self.client.configuration(items).await {
-                Ok(values) => return values.first().map(Settings::from_json).unwrap_or_default(),
+                Ok(values) => {
+                    if let Some(v) = values.first().filter(|v| v.is_object()) {
+                        return Some(Settings::from_json(v));
+                    }
+                }
                 Err(e) => log_warn!("workspace/configuration failed: {}", e.message),
             }
         }
-        pushed.map(Settings::from_json).unwrap_or_default()
+        pushed.filter(|v| v.is_object()).map(Settings::from_json)
     }
 
     /// Fetches settings and hands them to the analysis; refreshes inlay hints when their toggle changed.
     async fn apply_settings(&self, pushed: Option<&Value>) {
-        let new = self.fetch_settings(pushed).await;
-        let old_inlay = {
-            let mut s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
-            let old = s.inlay_hints;
-            *s = new.clone();
-            old
+        let Some(new) = self.fetch_settings(pushed).await else {
+            return;
         };
-        let inlay_changed = old_inlay != new.inlay_hints;
+        let old = {
+            let mut s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::replace(&mut *s, new.clone())
+        };
+        if old == new {
+            return;
+        }
+        let inlay_changed = old.inlay_hints != new.inlay_hints;
         self.send(Msg::Settings(new));
         if inlay_changed && self.caps().inlay_hint_refresh {
             let _ = self.client.inlay_hint_refresh().await;
@@ -437,7 +447,12 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let path = uri_to_path(&item.uri);
-        let lang = Lang::of(&path).unwrap_or(Lang::DotEnv);
+        // A grammar-less language gives a Document without a syntax tree: used for files the engine does
+        // not parse, and for huge ones (not analysed), so the handler never spends seconds parsing.
+        let lang = match Lang::of(&path) {
+            Some(l) if item.text.len() <= analysis::MAX_ANALYSED_BYTES => l,
+            _ => Lang::DotEnv,
+        };
         let doc = Document::new(lang, item.text);
         let msg = Msg::Set {
             uri: item.uri.clone(),

@@ -90,6 +90,20 @@ async fn pull_client_gets_a_diagnostic_provider_and_reports() {
 }
 
 #[tokio::test]
+async fn a_pull_client_that_cannot_be_refreshed_gets_pushes() {
+    // Neovim 0.11: textDocument.diagnostic, but no workspace.diagnostics.refreshSupport
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "a.ts", "export const x = 1\n");
+    let mut h = Harness::new();
+    let mut caps = default_caps();
+    caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    let r = h.initialize_with(caps, Some(dir.path()), Value::Null).await;
+    assert!(r["capabilities"].get("diagnosticProvider").is_none());
+    let u = h.open(&file, "export const x = 1\n").await;
+    h.diagnostics(&u, |p| p["version"] == 1).await;
+}
+
+#[tokio::test]
 async fn did_open_publishes_with_version_and_did_close_clears() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "a.ts", "");
@@ -834,4 +848,83 @@ async fn pull_clients_are_asked_to_refresh_when_a_dependency_changes() {
 
 mod tower_lsp_server_uri {
     pub use rlscope_lsp::tower_lsp_server::ls_types::Uri;
+}
+
+#[tokio::test]
+async fn a_huge_document_is_tracked_but_not_analysed() {
+    let line = format!("export const k = '{}'\n", jwt("service_role"));
+    let text = line.repeat(3 * 1024 * 1024 / line.len() + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "big.ts", "");
+    let mut h = Harness::new();
+    h.initialize(Some(dir.path())).await;
+    let start = std::time::Instant::now();
+    let u = h.open(&file, &text).await;
+    let p = h.diagnostics(&u, |p| p["version"] == 1).await;
+    assert_eq!(p["diagnostics"], json!([]));
+    h.change(
+        &u,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "//"}]),
+    )
+    .await;
+    h.diagnostics(&u, |p| p["version"] == 2).await;
+    assert!(h.text(&u).unwrap().1.starts_with("//export"));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    // the server still answers about it
+    let r = h
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u.as_str()}, "position": {"line": 3, "character": 20}}),
+        )
+        .await;
+    assert!(r.is_ok());
+}
+
+#[tokio::test]
+async fn initialization_options_hold_when_the_client_has_no_settings() {
+    let (dir, _admin, signup) = alias_project();
+    for caps in [json!({}), default_caps()] {
+        // a client without workspace/configuration, and one answering it with null (Neovim without
+        // `settings`), both keep the initializationOptions
+        let pull_config = caps["workspace"]["configuration"] == true;
+        let mut h = Harness::new();
+        *h.settings.lock().unwrap() = Value::Null;
+        h.initialize_with(
+            caps,
+            Some(dir.path()),
+            json!({"inlayHints": {"enable": true}, "rules": {SESSION: "warn"}}),
+        )
+        .await;
+        if pull_config {
+            h.wait_for("configuration", |r| r.method() == "workspace/configuration")
+                .await;
+        }
+        let su = h.open(&signup, SIGNUP).await;
+        let p = h.diagnostics(&su, |p| has(p, SESSION)).await;
+        let d = p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == SESSION)
+            .unwrap()
+            .clone();
+        assert_eq!(d["severity"], 2, "rules from initializationOptions apply");
+        let hints = h
+            .request(
+                "textDocument/inlayHint",
+                json!({"textDocument": {"uri": su.as_str()},
+                       "range": {"start": {"line": 0, "character": 0}, "end": {"line": 6, "character": 0}}}),
+            )
+            .await
+            .unwrap();
+        assert!(
+            !hints.as_array().unwrap().is_empty(),
+            "inlay hints enabled by initializationOptions"
+        );
+    }
 }

@@ -357,3 +357,73 @@ fn end_to_end_scenario() {
     let out = serde_json::to_string(&lsp.seen).unwrap();
     assert!(!out.contains(&key));
 }
+
+#[test]
+fn an_engine_panic_costs_only_that_files_result() {
+    let text = format!(
+        "import {{ createClient }} from '@supabase/supabase-js'\nexport const a = createClient('https://x.supabase.co', '{}')\n",
+        jwt("service_role")
+    );
+    require_engine("hardcoded-service-key", "ok.ts", &text);
+    let dir = tempfile::tempdir().unwrap();
+    let boom = write(dir.path(), "boom.ts", &text);
+    let fine = write(dir.path(), "fine.ts", &text);
+    let mut lsp = Lsp::spawn_with_env(&[("RLSCOPE_TEST_PANIC_PATH", "boom.ts")]);
+    initialize(&mut lsp, Some(dir.path()));
+    let bu = open(&lsp, &boom, 1, &text);
+    let p = lsp.diagnostics(&bu, |p| p["version"] == 1);
+    assert_eq!(
+        p["diagnostics"],
+        json!([]),
+        "the panicking file's result is dropped"
+    );
+    let fu = open(&lsp, &fine, 1, &text);
+    let p = lsp.diagnostics(&fu, |p| p["version"] == 1);
+    assert!(
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "hardcoded-service-key"),
+        "{p}"
+    );
+    // the panicking file keeps answering requests
+    let r = lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": bu}, "position": {"line": 1, "character": 20}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    shutdown_and_exit(&mut lsp);
+    let log = lsp.stderr.lock().unwrap().clone();
+    assert!(
+        log.contains("check_file panicked on") && log.contains("boom.ts"),
+        "{log}"
+    );
+}
+
+#[test]
+fn lifecycle_abuse_before_and_around_initialize() {
+    let mut lsp = Lsp::spawn();
+    // before initialize: requests are refused with ServerNotInitialized, notifications dropped
+    let r = lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///a.ts"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(r["error"]["code"], -32002, "{r}");
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///a.ts"}}),
+    );
+    initialize(&mut lsp, None);
+    // a second initialize is an invalid request
+    let r = lsp.request("initialize", json!({"capabilities": {}}));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    // params of the wrong shape: an invalid-params error for a request, a logged drop for a notification
+    let r = lsp.request("textDocument/hover", json!({"textDocument": 3}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    lsp.notify("textDocument/didChange", json!({"contentChanges": "nope"}));
+    lsp.notify("textDocument/didOpen", json!([1, 2, 3]));
+    let r = lsp.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    assert!(r.get("result").is_some(), "{r}");
+    shutdown_and_exit(&mut lsp);
+}

@@ -167,6 +167,28 @@ pub fn lower(node: Node<'_>, src: &str, depth: usize) -> Expr {
                     n = kids[2];
                     continue;
                 }
+                // COALESCE(a, b, …), GREATEST, LEAST, NULLIF: keywords in the grammar, calls here.
+                if kids.len() == 4
+                    && kind_of(1) == Some("(")
+                    && matches!(kind_of(2), Some("expr_list" | "a_expr"))
+                    && kind_of(3) == Some(")")
+                {
+                    let name = src[kids[0].byte_range()].to_ascii_lowercase();
+                    let args = if kids[2].kind() == "expr_list" {
+                        flatten_list(kids[2])
+                    } else {
+                        vec![kids[2]]
+                    };
+                    return Expr {
+                        range,
+                        core,
+                        paren,
+                        kind: Kind::Call {
+                            name: vec![name],
+                            args: args.into_iter().map(|a| lower(a, src, depth + 1)).collect(),
+                        },
+                    };
+                }
                 return Expr::other(range);
             }
             _ => {}
@@ -486,6 +508,123 @@ mod tests {
         );
         assert_eq!(identifier_parts("\"a\"\"b\""), vec!["a\"b"]);
         assert_eq!(identifier_parts("Ünï"), vec!["Ünï"]);
+    }
+
+    /// Lower the USING expression of `create policy p on t using (<expr>)` and print it as S-expressions.
+    fn lowered(expr: &str) -> String {
+        let text = format!("create policy p on t using ({expr});");
+        let tree = crate::parse::parse(&text).unwrap();
+        // Find the a_expr under RowSecurityOptionalExpr (depth-first, iteratively).
+        let mut stack = vec![tree.root_node()];
+        let using = loop {
+            let node = stack.pop().expect("a USING clause");
+            if node.kind() == "RowSecurityOptionalExpr" {
+                let mut cursor = node.walk();
+                break node
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() == "a_expr")
+                    .unwrap();
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        };
+        show(&lower(using, &text, 0), &text)
+    }
+
+    fn show(e: &Expr, src: &str) -> String {
+        match &e.kind {
+            Kind::And(l, r) => format!("(and {} {})", show(l, src), show(r, src)),
+            Kind::Or(l, r) => format!("(or {} {})", show(l, src), show(r, src)),
+            Kind::Not(x) => format!("(not {})", show(x, src)),
+            Kind::Op { op, l, r } => format!("({op} {} {})", show(l, src), show(r, src)),
+            Kind::In { l, items, negated } => format!(
+                "({} {} [{}])",
+                if *negated { "not-in" } else { "in" },
+                show(l, src),
+                items
+                    .iter()
+                    .map(|i| show(i, src))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            Kind::Call { name, args } => format!(
+                "{}({})",
+                name.join("."),
+                args.iter()
+                    .map(|a| show(a, src))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Kind::Str(v) => format!("{v:?}"),
+            Kind::SessionRole => "SESSION_ROLE".to_string(),
+            Kind::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| show(i, src))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            Kind::Other => format!("<{}>", &src[e.range.clone()]),
+        }
+    }
+
+    #[test]
+    fn comparison_under_a_generic_operator_is_rotated() {
+        // The grammar parses these as `auth.jwt() ->> ('role' = 'service_role')` and
+        // `('service_role' = auth.jwt()) ->> 'role'`.
+        assert_eq!(
+            lowered("auth.jwt() ->> 'role' = 'service_role'"),
+            r#"(= (->> auth.jwt() "role") "service_role")"#
+        );
+        assert_eq!(
+            lowered("'service_role' = auth.jwt() ->> 'role'"),
+            r#"(= "service_role" (->> auth.jwt() "role"))"#
+        );
+        // Written parentheses are kept as written.
+        assert_eq!(
+            lowered("auth.jwt() ->> ('role' = 'x')"),
+            r#"(->> auth.jwt() (= "role" "x"))"#
+        );
+        assert_eq!(
+            lowered("(auth.jwt() ->> 'role'::text) = 'service_role'::text"),
+            r#"(= (->> auth.jwt() "role") "service_role")"#
+        );
+    }
+
+    #[test]
+    fn wrappers_casts_and_scalar_subselects_are_transparent() {
+        assert_eq!(
+            lowered("((select auth.role()))::text = 'a' and not x or current_user = 'b'"),
+            r#"(or (and (= auth.role() "a") (not <x>)) (= SESSION_ROLE "b"))"#
+        );
+        assert_eq!(
+            lowered("coalesce(auth.jwt() ->> 'role', '') = 'x'"),
+            r#"(= coalesce((->> auth.jwt() "role"), "") "x")"#
+        );
+        assert_eq!(
+            lowered("cast(auth.role() as text) in ('a', 'b')"),
+            r#"(in auth.role() ["a" "b"])"#
+        );
+        assert_eq!(
+            lowered("\"auth\".\"role\"() = ANY (ARRAY['a'::text])"),
+            r#"(= auth.role() any(["a"]))"#
+        );
+        // A sub-select with a FROM is not a scalar wrapper.
+        assert_eq!(
+            lowered("(select role from r) = 'a'"),
+            r#"(= <(select role from r)> "a")"#
+        );
+    }
+
+    #[test]
+    fn depth_is_capped() {
+        let mut e = String::from("x");
+        for _ in 0..(MAX_DEPTH + 50) {
+            e = format!("(a or {e})");
+        }
+        // No stack overflow; the innermost levels are Other.
+        assert!(lowered(&e).contains('<'));
     }
 
     #[test]

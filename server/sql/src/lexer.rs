@@ -92,7 +92,9 @@ fn is_op_char(b: u8) -> bool {
 pub fn tokenize(src: &str) -> Vec<Token> {
     let b = src.as_bytes();
     let n = b.len();
-    let mut out = Vec::new();
+    let mut out: Vec<Token> = Vec::new();
+    // Index in `out` of the first token of the current statement (for `COPY … FROM stdin`).
+    let mut stmt_first = 0usize;
     let mut i = 0;
     while i < n {
         let c = b[i];
@@ -219,6 +221,15 @@ pub fn tokenize(src: &str) -> Vec<Token> {
                 start,
                 end: i,
             });
+            // `COPY … FROM stdin;` (pg_dump's data sections): the rows that follow, up to a line `\.`, are
+            // data, not SQL. An apostrophe in them must not open a string that hides the rest of the file.
+            let stmt = &out[stmt_first..];
+            if stmt.first().is_some_and(|t| t.is_word(src, "copy"))
+                && stmt.iter().any(|t| t.is_word(src, "stdin"))
+            {
+                i = skip_copy_data(b, i);
+            }
+            stmt_first = out.len();
             continue;
         }
         if is_op_char(c) {
@@ -251,6 +262,23 @@ pub fn tokenize(src: &str) -> Vec<Token> {
         });
     }
     out
+}
+
+/// From just after `COPY … FROM stdin;`: the offset after the terminating `\.` line (or the end of input).
+fn skip_copy_data(b: &[u8], from: usize) -> usize {
+    // The data starts on the next line.
+    let mut line = memchr_nl(b, from);
+    while line < b.len() {
+        let next = memchr_nl(b, line);
+        let content = &b[line..next];
+        let content = content.strip_suffix(b"\n").unwrap_or(content);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content == b"\\." {
+            return next;
+        }
+        line = next;
+    }
+    b.len()
 }
 
 fn memchr_nl(b: &[u8], from: usize) -> usize {
@@ -474,6 +502,42 @@ mod tests {
             assert_eq!(toks.len(), 1, "{src}");
             assert_eq!(toks[0].end, src.len(), "{src}");
         }
+    }
+
+    #[test]
+    fn copy_data_is_not_sql() {
+        let src = "COPY public.people (id, name) FROM stdin;\n1\tO'Brien\n2\tD'Arcy;\n\\.\n\
+                   create policy p on t to service_role;";
+        let toks = tokenize(src);
+        let words: Vec<&str> = toks.iter().map(|t| t.text(src)).collect();
+        assert_eq!(
+            words,
+            vec![
+                "COPY",
+                "public",
+                ".",
+                "people",
+                "(",
+                "id",
+                ",",
+                "name",
+                ")",
+                "FROM",
+                "stdin",
+                ";",
+                "create",
+                "policy",
+                "p",
+                "on",
+                "t",
+                "to",
+                "service_role",
+                ";"
+            ]
+        );
+        // COPY … FROM a file has no inline data.
+        let src = "copy t from '/tmp/x.csv'; select 'a';";
+        assert_eq!(tokenize(src).len(), 8);
     }
 
     #[test]

@@ -67,6 +67,21 @@ impl Fragment {
         }
     }
 
+    /// Whether deleting `r` can be written as deleting one range of the file: no placeholders in it, and
+    /// the file bytes behind it are contiguous apart from escapes (`''`, `\'`) inside one string.
+    pub fn is_deletable(&self, r: Range<usize>) -> bool {
+        if self.overlaps_placeholder(r.clone()) {
+            return false;
+        }
+        match &self.map {
+            None => true,
+            Some(map) => r.clone().all(|i| {
+                let step = map[i + 1].wrapping_sub(map[i]);
+                step == 1 || (step == 2 && matches!(self.text.as_bytes()[i], b'\'' | b'\\'))
+            }),
+        }
+    }
+
     pub fn overlaps_placeholder(&self, r: Range<usize>) -> bool {
         self.placeholders
             .iter()
@@ -428,8 +443,17 @@ mod tests {
         let r = f.range_to_file(at..at + "'service_role'".len());
         assert_eq!(&text[r.start as usize..r.end as usize], "''service_role''");
         assert!(!f.is_verbatim(at..at + 14));
+        assert!(f.is_deletable(at..at + 14));
         let at = f.text.find("to service_role").unwrap();
         assert!(f.is_verbatim(at..at + 15));
+        // A range with a format() placeholder or a || operand in it cannot be deleted as one file range.
+        let at = f.text.find("_I on").unwrap();
+        assert!(!f.is_deletable(at..at + 5));
+        let p = &s.policies[1];
+        let f = &s.fragments[p.fragment];
+        let at = f.text.find("x_all").unwrap();
+        assert!(!f.is_deletable(at..at + 5));
+        assert!(f.is_deletable(at + 1..at + 5));
     }
 
     #[test]

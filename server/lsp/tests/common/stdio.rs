@@ -58,9 +58,14 @@ pub const WAIT: Duration = Duration::from_secs(15);
 
 impl Lsp {
     pub fn spawn() -> Lsp {
+        Lsp::spawn_with_env(&[])
+    }
+
+    pub fn spawn_with_env(env: &[(&str, &str)]) -> Lsp {
         let mut child = Command::new(rlscope_bin())
             .args(["lsp", "--stdio"])
             .env("RLSCOPE_LOG", "debug")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

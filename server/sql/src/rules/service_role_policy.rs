@@ -94,7 +94,7 @@ impl Policy<'_> {
     /// An edit that deletes `r` (statement-relative), if the fragment's bytes are the file's bytes there.
     fn delete(&self, r: Range<usize>) -> Option<Edit> {
         let fr = self.base + r.start..self.base + r.end;
-        if self.has_error || !self.frag.is_verbatim(fr.clone()) {
+        if self.has_error || !self.frag.is_deletable(fr.clone()) {
             return None;
         }
         let fr = self.frag.range_to_file(fr);
@@ -325,12 +325,21 @@ fn capitalize(s: &str) -> String {
 fn is_role_source(e: &Expr) -> bool {
     match &e.kind {
         Kind::SessionRole => true,
+        // auth.role(); current_setting('request.jwt.claim.role') (what auth.role() read before
+        // request.jwt.claims existed); current_setting('role') (the role PostgREST switched to).
+        // coalesce(auth.role(), '') = 'service_role'
+        Kind::Call { name, args }
+            if name.last().is_some_and(|n| n == "coalesce")
+                && args.first().is_some_and(is_role_source) =>
+        {
+            true
+        }
         Kind::Call { name, args } => {
             (name == &["auth", "role"] && args.is_empty())
                 || (name.last().is_some_and(|n| n == "current_setting")
-                    && args.first().is_some_and(
-                        |a| matches!(&a.kind, Kind::Str(s) if s == "request.jwt.claim.role"),
-                    ))
+                    && args.first().is_some_and(|a| {
+                        matches!(&a.kind, Kind::Str(s) if s == "request.jwt.claim.role" || s == "role")
+                    }))
         }
         Kind::Op { op, l, r } if op == "->>" => {
             let key_is_role = matches!(&r.kind, Kind::Str(s) if s == "role");
