@@ -497,22 +497,8 @@ impl Workspace {
             },
             _ => return Vec::new(),
         };
-        let mut findings: Vec<Finding> = raw
-            .into_iter()
-            .filter_map(|mut x| {
-                let meta = crate::rules::by_id(x.rule);
-                let default = meta.map_or(x.severity, |m| {
-                    // rules with two default severities (signUp is a warning) keep the one they chose
-                    if x.severity != m.default_severity {
-                        x.severity
-                    } else {
-                        m.default_severity
-                    }
-                });
-                x.severity = default;
-                Some(x)
-            })
-            .collect();
+        // each rule chose its severity (signUp's is a warning); the config overrides it below
+        let mut findings: Vec<Finding> = raw;
         if matches!(f.lang, Lang::Sql) || f.lang.is_script() {
             let style = if f.lang == Lang::Sql {
                 CommentStyle::Sql
