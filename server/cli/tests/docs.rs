@@ -13,12 +13,7 @@ use rlscope_engine::rules;
 
 /// Known problems, each waiting on a change to a rule's metadata or implementation outside this crate (listed
 /// in the CLI issue's report). An entry that no longer fails makes the test fail too: delete it then.
-const KNOWN_PROBLEMS: &[&str] = &[
-    // the example uses createBrowserClient with a service key: ssr-client-service-key fires as well
-    "service-key-in-browser: example",
-    // the example holds a full-looking `sb_secret_…` literal, which `rlscope explain` prints unredacted
-    "hardcoded-service-key: key in docs",
-];
+const KNOWN_PROBLEMS: &[&str] = &[];
 
 /// Fails on a problem not in [`KNOWN_PROBLEMS`], or on a known problem that is gone.
 fn check_problems(problems: Vec<(String, String)>) {

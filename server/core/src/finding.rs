@@ -111,6 +111,7 @@ impl Finding {
         self.fixes
             .iter()
             .filter(|f| f.applicability >= min && !f.edits.is_empty())
+            .rev() // max_by_key keeps the last maximum: reversed, that is the first
             .max_by_key(|f| f.applicability)
     }
 }

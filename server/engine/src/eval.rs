@@ -181,6 +181,10 @@ pub struct Client {
     pub cookies_never_session: bool,
     /// Created outside any function: one instance shared by every request.
     pub module_level: bool,
+    /// The factory call expression (in `site.file`).
+    pub site_expr: ExprId,
+    /// The outermost call this client was built under, when it was built while evaluating a call's body.
+    pub ctx_call: Option<Loc>,
 }
 
 impl Client {
@@ -246,6 +250,28 @@ pub enum Value {
         expr: ExprId,
         ctx: Ctx,
     },
+    Bool(bool),
+    /// `undefined`, `null`, or an argument that was not passed.
+    Undefined,
+    /// `token.split(' ')`: the parts of a key or token.
+    KeyParts(Rc<KeyVal>),
+}
+
+/// Whether a value is truthy, when that is known.
+fn truthy(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Undefined => Some(false),
+        Value::Str(s) => Some(!s.is_empty()),
+        Value::Object { .. }
+        | Value::Func { .. }
+        | Value::Class { .. }
+        | Value::Instance { .. }
+        | Value::Client(_)
+        | Value::ClientPart(..)
+        | Value::Factory(_) => Some(true),
+        _ => None,
+    }
 }
 
 pub type Vals = Vec<Value>;
@@ -394,6 +420,12 @@ impl<'w> Eval<'w> {
             }
             Expr::Index { obj, index } => {
                 let objs = self.eval(file, *obj, ctx);
+                // `token.split(' ')[1]`
+                if let Some(Value::KeyParts(k)) =
+                    objs.iter().find(|o| matches!(o, Value::KeyParts(_)))
+                {
+                    return vec![Value::Key(k.clone())];
+                }
                 if objs.iter().any(|o| matches!(o, Value::EnvObj)) {
                     let idx = self.eval(file, *index, ctx);
                     let mut out = Vec::new();
@@ -415,7 +447,7 @@ impl<'w> Eval<'w> {
                 for c in callees {
                     match c {
                         Value::Factory(f) => {
-                            push_val(&mut out, self.build_client(f, file, args, ctx, loc))
+                            push_val(&mut out, self.build_client(f, file, expr, args, ctx, loc))
                         }
                         Value::Class { file: cf, class } => {
                             push_val(&mut out, Value::Instance { file: cf, class })
@@ -432,12 +464,48 @@ impl<'w> Eval<'w> {
             }],
             Expr::Func(f) => vec![Value::Func { file, func: *f }],
             Expr::Class(c) => vec![Value::Class { file, class: *c }],
-            Expr::Either(alts) => {
-                let mut out = Vec::new();
-                for a in alts.clone() {
-                    for v in self.eval(file, a, ctx) {
-                        push_val(&mut out, v);
-                    }
+            Expr::Bool(b) => vec![Value::Bool(*b)],
+            Expr::Undefined => vec![Value::Undefined],
+            Expr::Cond { test, then, other } => {
+                let (test, then, other) = (*test, *then, *other);
+                let t = self.eval(file, test, ctx);
+                let decided: Vec<Option<bool>> = t.iter().map(truthy).collect();
+                if !decided.is_empty() && decided.iter().all(|d| *d == Some(true)) {
+                    return self.eval(file, then, ctx);
+                }
+                if !decided.is_empty() && decided.iter().all(|d| *d == Some(false)) {
+                    return self.eval(file, other, ctx);
+                }
+                let mut out = self.eval(file, then, ctx);
+                for v in self.eval(file, other, ctx) {
+                    push_val(&mut out, v);
+                }
+                out
+            }
+            Expr::Fallback { left, right } => {
+                let (left, right) = (*left, *right);
+                let l = self.eval(file, left, ctx);
+                // a key on the left is what is meant; the right side only covers a missing variable
+                if l.iter().any(|v| matches!(v, Value::Key(_))) {
+                    return l
+                        .into_iter()
+                        .filter(|v| !matches!(v, Value::Undefined))
+                        .collect();
+                }
+                if l.iter().all(|v| matches!(v, Value::Undefined)) {
+                    return self.eval(file, right, ctx);
+                }
+                if l.iter()
+                    .all(|v| !matches!(v, Value::Undefined | Value::Unknown))
+                {
+                    return l;
+                }
+                let mut out: Vals = l
+                    .into_iter()
+                    .filter(|v| !matches!(v, Value::Undefined))
+                    .collect();
+                for v in self.eval(file, right, ctx) {
+                    push_val(&mut out, v);
                 }
                 out
             }
@@ -449,7 +517,7 @@ impl<'w> Eval<'w> {
                 while let Some(f) = frame {
                     if f.file == file && f.func == *func {
                         let Some(&arg) = f.args.get(*index as usize) else {
-                            return vec![Value::Unknown];
+                            return vec![Value::Undefined];
                         };
                         let vals = self.eval(f.caller_file, arg, &f.caller_ctx);
                         return vals
@@ -648,6 +716,8 @@ impl<'w> Eval<'w> {
 
     fn member(&mut self, obj: Value, prop: &str, loc: Loc, ir: &FileIr, obj_expr: ExprId) -> Vals {
         match obj {
+            // `options?.admin` when no options were passed
+            Value::Undefined => vec![Value::Undefined],
             Value::Global(g) => match (&*g, prop) {
                 ("process", "env") => vec![Value::EnvObj],
                 ("Deno", "env") => vec![Value::DenoEnv],
@@ -769,14 +839,29 @@ impl<'w> Eval<'w> {
                     key_range,
                 } => out.push((n.clone(), *key_range, *value, file, ctx.clone())),
                 ObjEntry::Spread(e) if depth < 8 => {
-                    for v in self.eval(file, *e, ctx) {
-                        if let Value::Object {
-                            file: f2,
-                            expr: e2,
-                            ctx: c2,
-                        } = v
-                        {
-                            out.extend(self.object_entries(f2, e2, &c2, depth + 1));
+                    let alts = self.eval(file, *e, ctx);
+                    let mut per_alt = Vec::new();
+                    for v in &alts {
+                        match v {
+                            Value::Object {
+                                file: f2,
+                                expr: e2,
+                                ctx: c2,
+                            } => {
+                                let (f2, e2, c2) = (*f2, *e2, c2.clone());
+                                per_alt.push(self.object_entries(f2, e2, &c2, depth + 1));
+                            }
+                            // spreading undefined adds nothing; anything else: unknown entries
+                            Value::Undefined => per_alt.push(Vec::new()),
+                            _ => per_alt.push(Vec::new()),
+                        }
+                    }
+                    // only what every alternative spreads is certainly there
+                    if let Some((first, rest)) = per_alt.split_first() {
+                        for entry in first {
+                            if rest.iter().all(|r| r.iter().any(|x| x.0 == entry.0)) {
+                                out.push(entry.clone());
+                            }
                         }
                     }
                 }
@@ -818,13 +903,37 @@ impl<'w> Eval<'w> {
     fn call(
         &mut self,
         file: FileId,
-        _expr: ExprId,
+        expr: ExprId,
         callee: ExprId,
         args: &[ExprId],
         ctx: &Ctx,
         loc: Loc,
     ) -> Vals {
         let ir = self.ir(file).expect("file has ir");
+        // string methods keep a token a token: `auth.replace('Bearer ', '')`, `auth.split(' ')[1]`
+        if let Expr::Member { obj, prop, .. } = ir.expr(callee) {
+            let keeps = matches!(
+                &**prop,
+                "replace" | "replaceAll" | "trim" | "slice" | "substring" | "toString"
+            );
+            let splits = &**prop == "split";
+            let picks = matches!(&**prop, "pop" | "at" | "shift");
+            if keeps || splits || picks {
+                let recv = self.eval(file, *obj, ctx);
+                let mapped: Vals = recv
+                    .iter()
+                    .filter_map(|v| match (v, splits) {
+                        (Value::Key(k), true) => Some(Value::KeyParts(k.clone())),
+                        (Value::Key(k), false) if keeps => Some(Value::Key(k.clone())),
+                        (Value::KeyParts(k), false) if picks => Some(Value::Key(k.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                if !mapped.is_empty() {
+                    return mapped;
+                }
+            }
+        }
         // `headers.get('authorization')`: the caller's token
         if let Expr::Member { obj, prop, .. } = ir.expr(callee) {
             if &**prop == "get" {
@@ -851,7 +960,9 @@ impl<'w> Eval<'w> {
         let mut out = Vec::new();
         for c in callees {
             match c {
-                Value::Factory(f) => push_val(&mut out, self.build_client(f, file, args, ctx, loc)),
+                Value::Factory(f) => {
+                    push_val(&mut out, self.build_client(f, file, expr, args, ctx, loc))
+                }
                 Value::EnvGetter => {
                     let names = args
                         .first()
@@ -903,6 +1014,7 @@ impl<'w> Eval<'w> {
         &mut self,
         factory: Factory,
         file: FileId,
+        site_expr: ExprId,
         args: &[ExprId],
         ctx: &Ctx,
         loc: Loc,
@@ -992,7 +1104,21 @@ impl<'w> Eval<'w> {
             access_token: None,
             cookies_never_session: false,
             module_level,
+            site_expr,
+            ctx_call: {
+                let mut frame = ctx.clone();
+                let mut root = None;
+                while let Some(f) = frame {
+                    root = Some(f.call);
+                    frame = f.caller_ctx.clone();
+                }
+                root
+            },
         };
+        // an option counts only when every alternative of the options has it (`token ? { global } : {}`
+        // sends a header on one path only: the engine cannot tell which, so it is not a header)
+        let mut headers: Vec<Option<Header>> = Vec::new();
+        let mut tokens: Vec<Option<Loc>> = Vec::new();
         for o in options {
             let Value::Object {
                 file: of,
@@ -1000,13 +1126,16 @@ impl<'w> Eval<'w> {
                 ctx: oc,
             } = o
             else {
+                headers.push(None);
+                tokens.push(None);
                 continue;
             };
+            let (mut header, mut token) = (None, None);
             for (name, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
                 match &*name {
-                    "global" => self.find_header(&mut client, vf, value, &vctx),
+                    "global" => header = self.find_header(vf, value, &vctx),
                     "accessToken" => {
-                        client.access_token = Some(Loc {
+                        token = Some(Loc {
                             file: vf,
                             range: key_range,
                         })
@@ -1017,6 +1146,14 @@ impl<'w> Eval<'w> {
                     _ => {}
                 }
             }
+            headers.push(header);
+            tokens.push(token);
+        }
+        if !headers.is_empty() && headers.iter().all(Option::is_some) {
+            client.header = headers.into_iter().next().flatten();
+        }
+        if !tokens.is_empty() && tokens.iter().all(Option::is_some) {
+            client.access_token = tokens.into_iter().next().flatten();
         }
         Value::Client(Rc::new(client))
     }
@@ -1035,7 +1172,9 @@ impl<'w> Eval<'w> {
             .map(|(_, _, e, f, c)| (f, e, c))
     }
 
-    fn find_header(&mut self, client: &mut Client, file: FileId, global: ExprId, ctx: &Ctx) {
+    /// The `headers.Authorization` of a `global` option, when every alternative has one.
+    fn find_header(&mut self, file: FileId, global: ExprId, ctx: &Ctx) -> Option<Header> {
+        let mut found: Vec<Option<Header>> = Vec::new();
         for g in self.eval(file, global, ctx) {
             let Value::Object {
                 file: gf,
@@ -1043,12 +1182,15 @@ impl<'w> Eval<'w> {
                 ctx: gc,
             } = g
             else {
+                found.push(None);
                 continue;
             };
+            let mut header = None;
             for (name, _, headers, hf, hctx) in self.object_entries(gf, ge, &gc, 0) {
                 if &*name != "headers" {
                     continue;
                 }
+                let mut alts: Vec<Option<Header>> = Vec::new();
                 for h in self.eval(hf, headers, &hctx) {
                     let Value::Object {
                         file: of,
@@ -1056,8 +1198,10 @@ impl<'w> Eval<'w> {
                         ctx: oc,
                     } = h
                     else {
+                        alts.push(None);
                         continue;
                     };
+                    let mut this = None;
                     for (hname, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
                         if !hname.eq_ignore_ascii_case("authorization") {
                             continue;
@@ -1072,13 +1216,27 @@ impl<'w> Eval<'w> {
                             Value::Key(k) => Some(k.clone()),
                             _ => None,
                         });
-                        client.header = Some(Header {
+                        // `Authorization: undefined` sends nothing
+                        if vals.iter().all(|v| matches!(v, Value::Undefined)) {
+                            continue;
+                        }
+                        this = Some(Header {
                             loc: Loc { file: vf, range },
                             value: key,
                         });
                     }
+                    alts.push(this);
+                }
+                if !alts.is_empty() && alts.iter().all(Option::is_some) {
+                    header = alts.into_iter().next().flatten();
                 }
             }
+            found.push(header);
+        }
+        if !found.is_empty() && found.iter().all(Option::is_some) {
+            found.into_iter().next().flatten()
+        } else {
+            None
         }
     }
 

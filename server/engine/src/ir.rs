@@ -71,8 +71,20 @@ pub enum Expr {
     Array(Vec<ExprId>),
     Func(FuncId),
     Class(ClassId),
-    /// Alternatives: a ternary's branches, `a ?? b`, `a || b`.
-    Either(Vec<ExprId>),
+    /// `test ? then : other`: decided when the test's value is known.
+    Cond {
+        test: ExprId,
+        then: ExprId,
+        other: ExprId,
+    },
+    /// `left ?? right` / `left || right`: the right side only when the left is missing.
+    Fallback {
+        left: ExprId,
+        right: ExprId,
+    },
+    Bool(bool),
+    /// `undefined` and `null`.
+    Undefined,
     /// `this` inside a class body.
     This(Option<ClassId>),
     ImportMeta,

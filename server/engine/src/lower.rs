@@ -525,9 +525,13 @@ impl<'a> Lowerer<'a> {
                                 });
                                 let default = self.expr(right);
                                 let v = match member {
-                                    Some(m) => {
-                                        self.push(Expr::Either(vec![m, default]), range(entry))
-                                    }
+                                    Some(m) => self.push(
+                                        Expr::Fallback {
+                                            left: m,
+                                            right: default,
+                                        },
+                                        range(entry),
+                                    ),
                                     None => default,
                                 };
                                 work.push((left, Some(v)));
@@ -551,7 +555,13 @@ impl<'a> Lowerer<'a> {
                     };
                     let default = self.expr(right);
                     let v = match value {
-                        Some(v) => self.push(Expr::Either(vec![v, default]), range(pat)),
+                        Some(v) => self.push(
+                            Expr::Fallback {
+                                left: v,
+                                right: default,
+                            },
+                            range(pat),
+                        ),
                         None => default,
                     };
                     work.push((left, Some(v)));
@@ -648,7 +658,13 @@ impl<'a> Lowerer<'a> {
             let value = match default {
                 Some(d) => {
                     let de = self.expr(d);
-                    self.push(Expr::Either(vec![pe, de]), range(p))
+                    self.push(
+                        Expr::Fallback {
+                            left: pe,
+                            right: de,
+                        },
+                        range(p),
+                    )
                 }
                 None => pe,
             };
@@ -760,7 +776,7 @@ impl<'a> Lowerer<'a> {
             "identifier" => {
                 let name = self.node_text(node);
                 if name == "undefined" {
-                    return self.push(Expr::Unknown, r);
+                    return self.push(Expr::Undefined, r);
                 }
                 self.push(
                     Expr::Ident {
@@ -771,6 +787,9 @@ impl<'a> Lowerer<'a> {
                 )
             }
             "this" => self.push(Expr::This(self.class), r),
+            "true" => self.push(Expr::Bool(true), r),
+            "false" => self.push(Expr::Bool(false), r),
+            "null" | "undefined" => self.push(Expr::Undefined, r),
             "string" => {
                 let v = self.string_value(node);
                 self.note_literal(&v, r);
@@ -928,24 +947,29 @@ impl<'a> Lowerer<'a> {
                 let l = self.expr(left);
                 let rr = self.expr(right);
                 match op {
-                    "??" | "||" => self.push(Expr::Either(vec![l, rr]), r),
+                    "??" | "||" => self.push(Expr::Fallback { left: l, right: rr }, r),
                     "&&" => rr,
+                    "+" => self.push(
+                        Expr::Template(vec![TemplatePart::Expr(l), TemplatePart::Expr(rr)]),
+                        r,
+                    ),
                     _ => self.push(Expr::Unknown, r),
                 }
             }
             "ternary_expression" => {
-                if let Some(c) = node.child_by_field_name("condition") {
-                    self.expr(c);
-                }
+                let test = match node.child_by_field_name("condition") {
+                    Some(c) => self.expr(c),
+                    None => self.push(Expr::Unknown, r),
+                };
                 let (Some(a), Some(b)) = (
                     node.child_by_field_name("consequence"),
                     node.child_by_field_name("alternative"),
                 ) else {
                     return self.walk_unknown(node);
                 };
-                let a = self.expr(a);
-                let b = self.expr(b);
-                self.push(Expr::Either(vec![a, b]), r)
+                let then = self.expr(a);
+                let other = self.expr(b);
+                self.push(Expr::Cond { test, then, other }, r)
             }
             "assignment_expression" | "augmented_assignment_expression" => {
                 let (Some(left), Some(right)) = (

@@ -497,22 +497,8 @@ impl Workspace {
             },
             _ => return Vec::new(),
         };
-        let mut findings: Vec<Finding> = raw
-            .into_iter()
-            .filter_map(|mut x| {
-                let meta = crate::rules::by_id(x.rule);
-                let default = meta.map_or(x.severity, |m| {
-                    // rules with two default severities (signUp is a warning) keep the one they chose
-                    if x.severity != m.default_severity {
-                        x.severity
-                    } else {
-                        m.default_severity
-                    }
-                });
-                x.severity = self.config.severity(x.rule, default)?;
-                Some(x)
-            })
-            .collect();
+        // each rule chose its severity (signUp's is a warning); the config overrides it below
+        let mut findings: Vec<Finding> = raw;
         if matches!(f.lang, Lang::Sql) || f.lang.is_script() {
             let style = if f.lang == Lang::Sql {
                 CommentStyle::Sql
@@ -522,14 +508,15 @@ impl Workspace {
             findings = suppress::apply(&f.text, style, findings, &|id| {
                 crate::rules::by_id(id).is_some()
             });
-            findings.retain_mut(|x| match self.config.severity(x.rule, x.severity) {
-                Some(s) => {
-                    x.severity = s;
-                    true
-                }
-                None => false,
-            });
         }
+        // config severities after suppressions, so a suppression of a rule turned off is not "unused"
+        findings.retain_mut(|x| match self.config.severity(x.rule, x.severity) {
+            Some(s) => {
+                x.severity = s;
+                true
+            }
+            None => false,
+        });
         findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });

@@ -148,3 +148,26 @@ fn example_project_is_reported_as_intended() {
     let snap = render(&ws, &root, &ws.files());
     insta::assert_snapshot!("example_project", snap);
 }
+
+/// Minimal reproductions of what real projects showed (see `docs/evaluation.md` and each `EXPECTED.md`).
+#[test]
+fn realworld_repros() {
+    let dir = fixtures().join("realworld");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 4);
+    for root in cases {
+        let name = root.file_name().unwrap().to_str().unwrap().to_string();
+        let mut ws = Workspace::new(root.clone(), Default::default());
+        ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+        let snap = render(&ws, &root, &ws.files());
+        insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("realworld", snap);
+        });
+    }
+}

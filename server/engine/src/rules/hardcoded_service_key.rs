@@ -48,7 +48,12 @@ pub(crate) fn check_file(ctx: &mut Ctx) {
         let message = format!("hard-coded {what} `{shown}`: it bypasses RLS and is readable by anyone with the source");
         let mut f = Finding::new(META.id, Severity::Error, lit.range, message);
         // only a literal that is exactly the key can become an env read
-        if rlscope_core::keys::classify_literal(inner).is_some() && !inner.contains(' ') {
+        let before = ctx.text[..lit.range.start as usize].trim_end();
+        let is_fallback = before.ends_with("||") || before.ends_with("??");
+        if rlscope_core::keys::classify_literal(inner).is_some()
+            && !inner.contains(' ')
+            && !is_fallback
+        {
             f = f.with_fix(Fix {
                 title: format!(
                     "Read it from the environment: `{}` (set the variable, and rotate the key)",

@@ -81,7 +81,8 @@ pub fn render_markdown(meta: &RuleMeta) -> String {
         };
         s.push_str(&format!("- <{url}>\n"));
     }
-    s
+    // examples may hold (fake) keys: docs, `explain` and hovers show them redacted like everything else
+    rlscope_core::keys::redact_secrets_in(&s).into_owned()
 }
 
 /// Runs `f`, turning a panic into `None` (one bad file must not take the whole run down).
@@ -278,7 +279,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
         let vals = ctx.ev.eval(file, call.expr, &None);
         for v in &vals {
             if let Value::Client(c) = v {
-                if created_here(c, loc) {
+                if created_here(c, loc) || chosen_here(ctx.ev, c, loc) {
                     ssr_client_service_key::check_client(&mut ctx, call, c, loc);
                     auth_header_overrides_service_key::check_client(&mut ctx, call, c, loc);
                     service_key_in_browser::check_client(&mut ctx, c, loc);
@@ -306,6 +307,22 @@ pub(crate) fn created_here(c: &Client, call: Loc) -> bool {
             .as_ref()
             .and_then(|h| h.value.as_ref())
             .is_some_and(|k| k.via_call == Some(call))
+}
+
+/// A client built inside a function whose key or header depends on this call's arguments without
+/// flowing from them (`createClient({ admin: true })` choosing `admin ? SECRET : PUBLISHABLE`): the factory
+/// call evaluated on its own says something else, so this call is where the mistake is made.
+pub(crate) fn chosen_here(ev: &mut Eval, c: &Client, call: Loc) -> bool {
+    if c.site == call || c.ctx_call != Some(call) {
+        return false;
+    }
+    let alone = ev.eval(c.site.file, c.site_expr, &None);
+    !alone.iter().any(|v| match v {
+        Value::Client(base) => {
+            base.key_level() == c.key_level() && base.header.is_some() == c.header.is_some()
+        }
+        _ => false,
+    })
 }
 
 /// For a client made through a wrapper call, the place in this file to put the finding: the key's own

@@ -23,9 +23,9 @@ value in a `.env` file.",
     why_bad: "Whatever reaches the browser bundle can be read by anyone who opens the page. With the service-role key \
 they can read and write every table, bypassing all Row Level Security, and use the admin API.",
     example: r#"'use client'
-import { createBrowserClient } from '@supabase/ssr'
+import { createClient } from '@supabase/supabase-js'
 
-export const supabase = createBrowserClient(
+export const supabase = createClient(
   process.env.NEXT_PUBLIC_SUPABASE_URL!,
   process.env.NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY!,
 )
@@ -44,16 +44,43 @@ Edge Function), and the exposed key must be rotated.",
 };
 
 pub(crate) fn check_client(ctx: &mut Ctx, c: &Client, loc: Loc) {
-    if !c.factory.kind.is_browser() || c.key_level() != Some(KeyLevel::Service) {
+    if c.key_level() != Some(KeyLevel::Service) {
         return;
     }
     let key = c.key.as_ref().expect("key");
-    let message = format!(
-        "browser client `{}` is given the service-role key {}: anyone can read it from the bundle and bypass RLS",
-        c.factory.name,
-        key.describe()
-    );
-    let mut f = Finding::new(META.id, Severity::Error, key_primary(ctx, c, loc), message);
+    // the key of a Supabase client is a Supabase key, whatever the variable is called
+    let exposed_name = match &key.source {
+        KeySource::Env { name, .. } if ctx.snap.config.is_browser_env_name(name) => {
+            Some(name.clone())
+        }
+        _ => None,
+    };
+    let in_browser_file = ctx.is_browser_file() && key.origin.file == ctx.file;
+    let message = if c.factory.kind.is_browser() {
+        format!(
+            "browser client `{}` is given the service-role key {}: anyone can read it from the bundle and bypass RLS",
+            c.factory.name,
+            key.describe()
+        )
+    } else if let Some(name) = &exposed_name {
+        format!(
+            "`{name}` holds the service-role key of this `{}` client, and bundlers inline `{}` variables into browser \
+code: anyone can read it and bypass RLS",
+            c.factory.name,
+            prefix_of(ctx.snap.config, name)
+        )
+    } else if in_browser_file {
+        format!("the service-role key {} is used in a 'use client' module: it must never reach browser code", key.describe())
+    } else {
+        return;
+    };
+    // report on the env read itself when it is in this file (where the other browser checks put it)
+    let primary = if exposed_name.is_some() && key.origin.file == ctx.file {
+        key.origin.range
+    } else {
+        key_primary(ctx, c, loc)
+    };
+    let mut f = Finding::new(META.id, Severity::Error, primary, message);
     if key.origin.file != ctx.file {
         f = ctx.related(f, key.origin, "service-role key read here");
     }

@@ -5,7 +5,7 @@ use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity, TextRange};
 
 use super::{key_primary, Ctx};
-use crate::eval::{Client, FactoryKind, Loc};
+use crate::eval::{Client, FactoryKind, KeySource, Loc, Value};
 use crate::ir::{CallSite, Expr};
 
 pub static META: RuleMeta = RuleMeta {
@@ -140,23 +140,22 @@ fn fix(ctx: &mut Ctx, c: &Client, loc: Loc) -> Option<Fix> {
     let Expr::Call { args, .. } = ctx.ir.expr(call_expr_at(ctx, loc)?) else {
         return None;
     };
-    let url = match c.factory.kind {
-        FactoryKind::SsrServer
-        | FactoryKind::SsrBrowser
-        | FactoryKind::RemixServer
-        | FactoryKind::RemixBrowser => args
-            .first()
-            .map(|a| ctx.src(ctx.file, ctx.ir.range(*a)).to_string()),
-        _ => None,
-    }
-    .unwrap_or_else(|| {
-        ctx.env_expr(if ctx.is_deno() {
-            "SUPABASE_URL"
-        } else {
-            "NEXT_PUBLIC_SUPABASE_URL"
-        })
-    });
-    let key_text = ctx.src(ctx.file, c.key_loc.range).to_string();
+    // the new function sits at the top level: it cannot use the factory's locals, so re-read the
+    // environment (or repeat a literal) instead of copying the argument's text
+    let url = args
+        .first()
+        .and_then(|a| portable_text(ctx, *a))
+        .unwrap_or_else(|| {
+            ctx.env_expr(if ctx.is_deno() {
+                "SUPABASE_URL"
+            } else {
+                "NEXT_PUBLIC_SUPABASE_URL"
+            })
+        });
+    let key_text = match c.key.as_ref().map(|k| &k.source) {
+        Some(KeySource::Env { name, .. }) => ctx.env_expr(name),
+        _ => ctx.src(ctx.file, c.key_loc.range).to_string(),
+    };
     let anon = ctx.env_expr(if ctx.is_deno() {
         "SUPABASE_ANON_KEY"
     } else {
@@ -192,4 +191,17 @@ fn call_expr_at(ctx: &Ctx, loc: Loc) -> Option<crate::ir::ExprId> {
         .iter()
         .map(|c| c.expr)
         .find(|&e| ctx.ir.range(e) == loc.range)
+}
+
+/// Text for a value that is valid anywhere in the module: an env read or a string literal.
+fn portable_text(ctx: &mut Ctx, arg: crate::ir::ExprId) -> Option<String> {
+    let vals = ctx.ev.eval(ctx.file, arg, &None);
+    match vals.as_slice() {
+        [Value::Key(k)] => match &k.source {
+            KeySource::Env { name, .. } => Some(ctx.env_expr(name)),
+            _ => None,
+        },
+        [Value::Str(s)] if !s.contains('\'') && !s.contains('\n') => Some(format!("'{s}'")),
+        _ => None,
+    }
 }
