@@ -499,6 +499,13 @@ impl Workspace {
         };
         // each rule chose its severity (signUp's is a warning); the config overrides it below
         let mut findings: Vec<Finding> = raw;
+        // a fix must never carry a key: drop one whose replacement copies a key from the source
+        let carries_key = |t: &str| rlscope_core::keys::redact_secrets_in(t) != t;
+        for f in &mut findings {
+            f.fixes.retain(|fix| {
+                !carries_key(&fix.title) && !fix.edits.iter().any(|e| carries_key(&e.replacement))
+            });
+        }
         if matches!(f.lang, Lang::Sql) || f.lang.is_script() {
             let style = if f.lang == Lang::Sql {
                 CommentStyle::Sql
