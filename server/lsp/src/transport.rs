@@ -394,11 +394,14 @@ async fn read_loop<I: AsyncRead + Unpin>(
             match f {
                 Frame::Message(body) => {
                     let exit = is_exit(&body);
+                    if exit {
+                        // before the service can see it: serve() may return as soon as it does
+                        exit_seen.store(true, Ordering::SeqCst);
+                    }
                     if to_service.write_all(&frame(&body)).await.is_err() {
                         return;
                     }
                     if exit {
-                        exit_seen.store(true, Ordering::SeqCst);
                         // the service stops reading after `exit`; so do we
                         let _ = to_service.shutdown().await;
                         return;
