@@ -165,6 +165,15 @@ pub fn diagnostic(
         .fixes
         .iter()
         .filter(|fix| fix.applicability != Applicability::DisplayOnly && !fix.edits.is_empty())
+        // never ship a key to the client, even inside an edit (the engine should not produce one)
+        .filter(|fix| {
+            fix.edits.iter().all(|e| {
+                matches!(
+                    redact_secrets_in(&e.replacement),
+                    std::borrow::Cow::Borrowed(_)
+                )
+            })
+        })
         .map(|fix| FixData {
             title: redact_secrets_in(&fix.title).into_owned(),
             safe: fix.applicability == Applicability::Safe,
@@ -199,15 +208,23 @@ pub fn diagnostic(
     }
 }
 
+/// Whether a fix's replacement text holds a key (never sent to the client; the engine should not make one).
+fn leaks_key(fix: &rlscope_core::Fix) -> bool {
+    fix.edits.iter().any(|e| {
+        matches!(
+            redact_secrets_in(&e.replacement),
+            std::borrow::Cow::Owned(_)
+        )
+    })
+}
+
 /// The safe fixes' edits of all findings, sorted, without overlaps (first one wins).
 pub fn fix_all_edits(findings: &[Finding]) -> Vec<rlscope_core::Edit> {
     let mut edits: Vec<rlscope_core::Edit> = Vec::new();
     for f in findings {
-        if let Some(fix) = f
-            .fixes
-            .iter()
-            .find(|x| x.applicability == Applicability::Safe && !x.edits.is_empty())
-        {
+        if let Some(fix) = f.fixes.iter().find(|x| {
+            x.applicability == Applicability::Safe && !x.edits.is_empty() && !leaks_key(x)
+        }) {
             // all edits of one fix, or none
             let clash = fix.edits.iter().any(|e| {
                 edits.iter().any(|o| {
@@ -289,6 +306,31 @@ mod tests {
         );
         let json = serde_json::to_string(&d).unwrap();
         assert!(!json.contains(secret), "{json}");
+        // a fix whose replacement holds a key is not offered at all
+        let leaky = f.clone().with_fix(rlscope_core::Fix {
+            title: "Inline".into(),
+            applicability: Applicability::Safe,
+            edits: vec![rlscope_core::Edit {
+                range,
+                replacement: format!("'{secret}'"),
+            }],
+        });
+        let d2 = diagnostic(
+            &leaky,
+            Path::new("/p/a.ts"),
+            TextRef {
+                text: &text,
+                index: &index,
+            },
+            Some(3),
+            PositionEncoding::Utf16,
+            &caps,
+            &|_| None,
+        );
+        let json = serde_json::to_string(&d2).unwrap();
+        assert!(!json.contains(secret), "{json}");
+        let data2: DiagnosticData = serde_json::from_value(d2.data.unwrap()).unwrap();
+        assert_eq!(data2.fixes.len(), 1, "only the clean fix is kept");
         assert_eq!(d.source.as_deref(), Some("rlscope"));
         assert_eq!(
             d.code,
