@@ -18,7 +18,10 @@ use crate::workspace::{FileId, Snapshot};
 
 const MAX_CALL_DEPTH: u32 = 6;
 const MAX_VALUES: usize = 12;
-const STEP_BUDGET: u32 = 200_000;
+const STEP_BUDGET: u32 = 20_000;
+/// How deep evaluation may nest (eval → member → object → eval …) before it answers `Unknown`.
+const MAX_EVAL_DEPTH: u32 = 160;
+const MAX_OBJECT_DEPTH: u32 = 24;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Loc {
@@ -296,6 +299,8 @@ pub struct Eval<'w> {
     in_progress: HashSet<(FileId, ExprId, usize)>,
     exports_in_progress: HashSet<(FileId, Box<str>)>,
     steps: u32,
+    depth: u32,
+    object_depth: u32,
 }
 
 fn push_val(out: &mut Vals, v: Value) {
@@ -317,6 +322,8 @@ impl<'w> Eval<'w> {
             in_progress: HashSet::new(),
             exports_in_progress: HashSet::new(),
             steps: 0,
+            depth: 0,
+            object_depth: 0,
         }
     }
 
@@ -335,10 +342,12 @@ impl<'w> Eval<'w> {
             }
         }
         let key = (file, expr, ctx_id(ctx));
-        if !self.in_progress.insert(key) {
+        if self.depth > MAX_EVAL_DEPTH || !self.in_progress.insert(key) {
             return vec![Value::Unknown];
         }
+        self.depth += 1;
         let out = self.eval_inner(file, expr, ctx);
+        self.depth -= 1;
         self.in_progress.remove(&key);
         if ctx.is_none() {
             self.memo.insert((file, expr), out.clone());
@@ -783,6 +792,18 @@ impl<'w> Eval<'w> {
 
     /// The values of property `prop` of an object literal, later entries and spreads winning.
     pub fn object_prop(&mut self, file: FileId, expr: ExprId, ctx: &Ctx, prop: &str) -> Vals {
+        // `body = { ...body, s: body.f() }` reaches the same object through its own spread: memoised
+        // evaluation returns at once, so the depth of this walk itself must be bounded
+        if self.object_depth > MAX_OBJECT_DEPTH {
+            return Vec::new();
+        }
+        self.object_depth += 1;
+        let out = self.object_prop_inner(file, expr, ctx, prop);
+        self.object_depth -= 1;
+        out
+    }
+
+    fn object_prop_inner(&mut self, file: FileId, expr: ExprId, ctx: &Ctx, prop: &str) -> Vals {
         let Some(ir) = self.ir(file) else {
             return Vec::new();
         };
@@ -820,6 +841,22 @@ impl<'w> Eval<'w> {
 
     /// Properties of an object value (flattening spreads): (name, key range, value expr, file, ctx).
     pub fn object_entries(
+        &mut self,
+        file: FileId,
+        expr: ExprId,
+        ctx: &Ctx,
+        depth: u32,
+    ) -> Vec<(Box<str>, TextRange, ExprId, FileId, Ctx)> {
+        if self.object_depth > MAX_OBJECT_DEPTH {
+            return Vec::new();
+        }
+        self.object_depth += 1;
+        let out = self.object_entries_inner(file, expr, ctx, depth);
+        self.object_depth -= 1;
+        out
+    }
+
+    fn object_entries_inner(
         &mut self,
         file: FileId,
         expr: ExprId,

@@ -1,10 +1,11 @@
 //! The byte prefilter: which script files can matter, decided without parsing.
 //!
-//! A file can only yield a finding (or feed one elsewhere) if it mentions Supabase, a key-like env
-//! name, a key literal, or a configured factory — or if it imports such a file (a wrapper, a re-export), or
-//! is imported by one (a helper the analysis follows). So: seeds = files matching the patterns (one
-//! Aho-Corasick pass); then every file that reaches a seed through imports; then everything those import.
-//! The rest are never parsed. `--no-prefilter` parses everything, and a test checks both agree.
+//! A file can only yield a finding if it mentions Supabase, a key-like env name, a key literal, or a
+//! configured factory — or if it imports such a file (a wrapper, a re-export, a client). So: seeds = files
+//! matching the patterns (one Aho-Corasick pass), plus every file that reaches a seed through imports. Only
+//! those are parsed up front and checked. A file outside that set that evaluation follows an import into
+//! (a helper like `requireEnv(name)`) is parsed on first use (`Snapshot::ir`), so findings equal those of a
+//! full parse. `--no-prefilter` parses everything, and tests check both agree.
 
 use std::collections::{HashMap, HashSet};
 
@@ -81,15 +82,6 @@ impl Prefilter {
             for &r in rdeps.get(&x).map(Vec::as_slice).unwrap_or(&[]) {
                 if relevant.insert(r) {
                     stack.push(r);
-                }
-            }
-        }
-        // and everything those import (helpers the evaluation may follow)
-        let mut stack: Vec<FileId> = relevant.iter().copied().collect();
-        while let Some(x) = stack.pop() {
-            for &d in deps.get(&x).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if relevant.insert(d) {
-                    stack.push(d);
                 }
             }
         }

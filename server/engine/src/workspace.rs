@@ -59,6 +59,9 @@ pub(crate) struct FileData {
     pub env_entries: Vec<EnvEntry>,
     /// Workspace files this one imports (resolved), when it has a summary.
     pub deps: Vec<FileId>,
+    /// The summary of a script the prefilter left out, built the first time evaluation follows an import
+    /// into it (a helper such as `requireEnv(name)`), so findings equal those of a full parse.
+    pub lazy_ir: std::sync::OnceLock<Option<Arc<FileIr>>>,
 }
 
 pub struct Workspace {
@@ -235,6 +238,7 @@ impl Workspace {
             ir: None,
             env_entries: Vec::new(),
             deps: Vec::new(),
+            lazy_ir: std::sync::OnceLock::new(),
         };
         match self.by_path.get(path) {
             Some(&id) => {
@@ -574,7 +578,16 @@ pub struct Snapshot<'w> {
 
 impl<'w> Snapshot<'w> {
     pub fn ir(&self, file: FileId) -> Option<&'w FileIr> {
-        self.ws.files.get(file as usize)?.as_ref()?.ir.as_deref()
+        let f = self.ws.files.get(file as usize)?.as_ref()?;
+        if let Some(ir) = &f.ir {
+            return Some(ir);
+        }
+        if !f.lang.is_script() {
+            return None;
+        }
+        f.lazy_ir
+            .get_or_init(|| lower_text(f.lang, &f.text).map(Arc::new))
+            .as_deref()
     }
 
     pub fn text(&self, file: FileId) -> &'w str {

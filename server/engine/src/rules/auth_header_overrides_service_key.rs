@@ -60,12 +60,9 @@ pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc
         return;
     }
     let key = c.key.as_ref().expect("key");
-    // an unknown value (a parameter nobody passes here) is not reported: precision first
-    if let Some(h) = c
-        .header
-        .as_ref()
-        .filter(|h| c.header_overrides() && h.value.is_some())
-    {
+    // a header on only some paths (`token ? { global } : {}`) is not a header (see eval), and an argument
+    // that is not passed is `undefined`: what remains is a value that is not the service key
+    if let Some(h) = c.header.as_ref().filter(|_| c.header_overrides()) {
         let via_here = h.value.as_ref().is_some_and(|v| v.via_call == Some(loc));
         let primary = if c.site == loc && h.loc.file == ctx.file {
             h.loc.range

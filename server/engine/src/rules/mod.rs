@@ -276,7 +276,11 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
             file,
             range: ir.range(call.expr),
         };
-        let vals = ctx.ev.eval(file, call.expr, &None);
+        let vals = if worth_evaluating(&mut ctx, call) {
+            ctx.ev.eval(file, call.expr, &None)
+        } else {
+            Vec::new()
+        };
         for v in &vals {
             if let Value::Client(c) = v {
                 if created_here(c, loc) || chosen_here(ctx.ev, c, loc) {
@@ -286,8 +290,16 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
                 }
             }
         }
-        if let Some((obj, method)) = &call.method {
-            let recv = ctx.ev.eval(file, *obj, &None);
+        if let Some((obj, method)) = call
+            .method
+            .as_ref()
+            .filter(|(obj, m)| receiver_matters(ir, *obj, m))
+        {
+            let mut recv = ctx.ev.eval(file, *obj, &None);
+            // `client ? … : null`: when the method runs, the receiver is the client
+            if recv.iter().any(|v| !matches!(v, Value::Undefined)) {
+                recv.retain(|v| !matches!(v, Value::Undefined));
+            }
             session_method_on_service_client::check_call(&mut ctx, call, *obj, method, &recv);
             admin_api_without_service_key::check_call(&mut ctx, call, *obj, method, &recv);
             auth_header_overrides_service_key::check_set_auth(&mut ctx, call, *obj, method, &recv);
@@ -296,6 +308,58 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
     hardcoded_service_key::check_file(&mut ctx);
     service_key_in_browser::check_file(&mut ctx);
     ctx.out
+}
+
+/// Evaluation is demand-driven: a call's value is computed only when it can create a client here — its
+/// callee is a client factory, or a function of ours given an argument that can steer one (a key or env
+/// read, an env-name string, an object, a boolean). Everything else (`cn(…)`, `setState(…)`) is skipped,
+/// which is what keeps a whole project cheaper than parsing it.
+fn worth_evaluating(ctx: &mut Ctx, call: &CallSite) -> bool {
+    let (callee, args) = match ctx.ir.expr(call.expr) {
+        Expr::Call { callee, args } | Expr::New { callee, args } => (*callee, args),
+        _ => return false,
+    };
+    if args.is_empty() {
+        return false;
+    }
+    let callees = ctx.ev.eval(ctx.file, callee, &None);
+    if callees.iter().any(|v| matches!(v, Value::Factory(_))) {
+        return true;
+    }
+    if !callees.iter().any(|v| matches!(v, Value::Func { .. })) {
+        return false;
+    }
+    args.iter().any(|&a| {
+        ctx.ev.eval(ctx.file, a, &None).iter().any(|v| match v {
+            Value::Key(_)
+            | Value::Bool(_)
+            | Value::Object { .. }
+            | Value::Client(_)
+            | Value::ClientPart(..) => true,
+            Value::Str(s) => {
+                s.len() > 2
+                    && s.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            }
+            _ => false,
+        })
+    })
+}
+
+/// Whether a method call's receiver can matter to a rule: a session-storing or `setAuth` call, or a call
+/// on something that looks like `auth.admin`.
+fn receiver_matters(ir: &FileIr, obj: crate::ir::ExprId, method: &str) -> bool {
+    if session_method_on_service_client::is_storing(crate::eval::Part::Auth, method)
+        || session_method_on_service_client::is_storing(crate::eval::Part::Mfa, method)
+        || method == "setAuth"
+    {
+        return true;
+    }
+    match ir.expr(obj) {
+        Expr::Member { prop, .. } => prop.to_ascii_lowercase().contains("admin"),
+        Expr::Ident { name, .. } => name.to_ascii_lowercase().contains("admin"),
+        _ => false,
+    }
 }
 
 /// Whether evaluating the call at `call` is what created client `c`: it is the factory call itself, or a

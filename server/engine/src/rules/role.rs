@@ -117,7 +117,10 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
         }
         _ => expr,
     };
-    let vals = ev.eval(file, target, &None);
+    let mut vals = ev.eval(file, target, &None);
+    if vals.iter().any(|v| !matches!(v, Value::Undefined)) {
+        vals.retain(|v| !matches!(v, Value::Undefined));
+    }
     let clients = clients_of(&vals);
     if clients.is_empty() || clients.len() != vals.len() {
         return None;

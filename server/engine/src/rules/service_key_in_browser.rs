@@ -75,7 +75,7 @@ code: anyone can read it and bypass RLS",
         return;
     };
     // report on the env read itself when it is in this file (where the other browser checks put it)
-    let primary = if exposed_name.is_some() && key.origin.file == ctx.file {
+    let primary = if (exposed_name.is_some() || in_browser_file) && key.origin.file == ctx.file {
         key.origin.range
     } else {
         key_primary(ctx, c, loc)
