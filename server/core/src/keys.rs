@@ -126,7 +126,19 @@ pub fn redact_secrets_in(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     loop {
-        let next = [rest.find("eyJ"), rest.find("sb_secret_")]
+        // a token starts a word: `surveyJob` is not a JWT
+        let find_word = |r: &str, pat: &str| {
+            let mut from = 0;
+            while let Some(i) = r[from..].find(pat) {
+                let at = from + i;
+                if at == 0 || !r.as_bytes()[at - 1].is_ascii_alphanumeric() {
+                    return Some(at);
+                }
+                from = at + 1;
+            }
+            None
+        };
+        let next = [find_word(rest, "eyJ"), find_word(rest, "sb_secret_")]
             .into_iter()
             .flatten()
             .min();
@@ -217,6 +229,11 @@ mod tests {
         let r = redact_secrets_in(&text);
         assert_eq!(r, "key=eyJ…(service_role) and sb_secret_… end");
         assert!(!r.contains(&svc));
+        // a word that merely contains the letters is left alone
+        assert_eq!(
+            redact_secrets_in("surveyJob.entries.get"),
+            "surveyJob.entries.get"
+        );
     }
 
     #[test]

@@ -1204,15 +1204,16 @@ impl<'a> Lowerer<'a> {
 
     fn string_value(&self, node: Node) -> Box<str> {
         let raw = self.node_text(node);
-        if raw.len() >= 2 && (raw.starts_with('\'') || raw.starts_with('"') || raw.starts_with('`'))
-        {
-            let inner = &raw[1..raw.len() - 1];
-            if inner.contains('\\') {
-                return unescape(inner).into();
-            }
-            return inner.into();
+        // error recovery can leave a string without its closing quote: strip only the quotes that are there
+        let Some(quote) = raw.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) else {
+            return raw.into();
+        };
+        let inner = &raw[1..];
+        let inner = inner.strip_suffix(quote).unwrap_or(inner);
+        if inner.contains('\\') {
+            return unescape(inner).into();
         }
-        raw.into()
+        inner.into()
     }
 
     fn note_literal(&mut self, value: &str, r: TextRange) {

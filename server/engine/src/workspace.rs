@@ -204,24 +204,35 @@ impl Workspace {
             }
         }
         self.rebuild_env();
-        // which scripts need a syntax tree
+        // which scripts need a syntax tree up front: everything, or the seeds and the files that can reach a
+        // client or key through their imports (the rest is parsed lazily if evaluation ever follows an import
+        // into it)
         let selected: Vec<FileId> = if opts.no_prefilter {
             scripts
         } else {
             let pre = Prefilter::new(&self.config, self.env.keys().map(|k| &**k));
             let snap = self.snapshot();
-            pre.select(&snap, &scripts)
+            let (seeds, rdeps) = pre.seeds(&snap, &scripts);
+            // summarise the seeds in parallel before the (sequential) expansion evaluates their exports
+            seeds.par_iter().for_each(|&id| {
+                snap.ir(id);
+            });
+            crate::prefilter::expand(&snap, &seeds, &rdeps)
         };
-        let lowered: Vec<(FileId, Option<FileIr>)> = selected
+        let lowered: Vec<(FileId, Option<Arc<FileIr>>)> = selected
             .par_iter()
             .map(|&id| {
                 let f = self.files[id as usize].as_ref().expect("file");
-                (id, lower_text(f.lang, &f.text))
+                let ir = match f.lazy_ir.get() {
+                    Some(done) => done.clone(),
+                    None => lower_text(f.lang, &f.text).map(Arc::new),
+                };
+                (id, ir)
             })
             .collect();
         for (id, ir) in lowered {
             if let Some(f) = self.files[id as usize].as_mut() {
-                f.ir = ir.map(Arc::new);
+                f.ir = ir;
             }
         }
         self.recompute_deps(None);
@@ -387,7 +398,10 @@ impl Workspace {
         let Some(lang) = Lang::of(&path) else {
             return Vec::new();
         };
-        let ir = lang.is_script().then(|| crate::lower::lower(tree, &text));
+        let ir = lang
+            .is_script()
+            .then(|| crate::rules::catch_panic(|| crate::lower::lower(tree, &text)))
+            .flatten();
         self.set_file_with_ir(path, lang, text, ir)
     }
 
@@ -649,7 +663,8 @@ fn lower_text(lang: Lang, text: &str) -> Option<FileIr> {
         return None;
     }
     let tree = crate::document::parse(lang, text, None)?;
-    Some(crate::lower::lower(&tree, text))
+    // a bug in lowering one file must not take the whole run down: that file just has no summary
+    crate::rules::catch_panic(|| crate::lower::lower(&tree, text))
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -10,7 +10,6 @@ use rlscope_reliability::{rlscope_bin, run_bounded, write};
 /// char is multi-byte the slice panics. In `rlscope check` this happens inside `Workspace::load_paths` (not under
 /// `catch_panic`), so the whole run dies with exit status 101.
 #[test]
-#[ignore = "bug B1: engine lower.rs string_value panics on an unterminated string ending in a multi-byte char"]
 fn b1_unterminated_string_ending_in_multibyte_char() {
     let text = "/*<div>{x}</div>\"é\n;import { createClient } from '@supabase/supabase-js'\n";
     assert!(std::panic::catch_unwind(|| rlscope_engine::check_source("a.tsx", text)).is_ok());
