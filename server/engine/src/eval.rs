@@ -573,6 +573,10 @@ impl<'w> Eval<'w> {
         out
     }
 
+    pub fn eval_import_pub(&mut self, file: FileId, i: u32) -> Vals {
+        self.eval_import(file, i)
+    }
+
     fn eval_import(&mut self, file: FileId, i: u32) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];

@@ -171,3 +171,41 @@ fn realworld_repros() {
         });
     }
 }
+
+#[test]
+fn hover_names_the_role_on_uses_and_on_the_import() {
+    let root = std::fs::canonicalize(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nextjs-supabase"),
+    )
+    .unwrap();
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    let login = root.join("app/api/login/route.ts");
+    let text = ws.source(&login).unwrap();
+    // on the import line
+    let at = text.find("supabaseAdmin }").unwrap() as u32 + 2;
+    let h = ws.hover(&login, at).expect("hover on the imported name");
+    assert!(h.markdown.contains("service_role"), "{}", h.markdown);
+    // on a query
+    let at = text.find(".from('profiles')").unwrap() as u32 + 2;
+    let h = ws.hover(&login, at).expect("hover on .from");
+    assert!(
+        h.markdown.contains("runs as **service_role**"),
+        "{}",
+        h.markdown
+    );
+    assert!(
+        h.markdown.contains("lib/supabase/admin.ts:6"),
+        "{}",
+        h.markdown
+    );
+    // the SSR cookie client with the anon key
+    let users = root.join("app/api/users/[id]/route.ts");
+    let t = ws.source(&users).unwrap();
+    let h = ws
+        .hover(&users, t.find("supabase.auth.admin").unwrap() as u32 + 1)
+        .expect("hover on the cookie client");
+    assert!(h.markdown.contains("session cookie"), "{}", h.markdown);
+    // nothing on unrelated code
+    assert!(ws.hover(&login, 2).is_none());
+}

@@ -106,18 +106,25 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
             best = Some((r, i as u32));
         }
     }
-    let (range, expr) = best?;
     let mut ev = Eval::new(snap);
-    // on `.from` / `.rpc` / `.invoke` of a call, describe the receiver
-    let target = match ir.expr(expr) {
-        Expr::Member { obj, prop, .. }
-            if matches!(&**prop, "from" | "rpc" | "invoke" | "select") =>
-        {
-            *obj
+    // an imported name (`import { supabaseAdmin } from …`) is not an expression: evaluate the import itself
+    let import_at = ir.imports.iter().position(|imp| imp.range.touches(offset));
+    let (range, mut vals) = match (best, import_at) {
+        (None, Some(i)) => (ir.imports[i].range, ev.eval_import_pub(file, i as u32)),
+        (None, None) => return None,
+        (Some((range, expr)), _) => {
+            // on `.from` / `.rpc` / `.invoke` of a call, describe the receiver
+            let target = match ir.expr(expr) {
+                Expr::Member { obj, prop, .. }
+                    if matches!(&**prop, "from" | "rpc" | "invoke" | "select") =>
+                {
+                    *obj
+                }
+                _ => expr,
+            };
+            (range, ev.eval(file, target, &None))
         }
-        _ => expr,
     };
-    let mut vals = ev.eval(file, target, &None);
     if vals.iter().any(|v| !matches!(v, Value::Undefined)) {
         vals.retain(|v| !matches!(v, Value::Undefined));
     }
