@@ -1,6 +1,6 @@
 //! The files a raw parse covers: every TS/JS file `rlscope check --no-prefilter` would parse under a folder.
 //!
-//! Mirrors the engine's walk (`rlscope_engine` workspace.rs `walk`, `SKIP_DIRS`, `looks_minified`):
+//! Uses the engine's own walk rules (`rlscope_engine::{SKIP_DIRS, MAX_WALKED_FILE, looks_minified}`):
 //! `.gitignore`/`.ignore` honoured, hidden entries walked, dependency and build folders (`node_modules`,
 //! `dist`, `build`, `.next`, `.git`…) skipped below the root, `.d.ts` skipped, and files the engine reads but
 //! does not parse (over 2 MiB, or minified) left out. The harness cross-checks the count with the engine's
@@ -10,40 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rlscope_engine::Lang;
 
-/// Folder names never walked into below the root (the engine's list).
-pub const SKIP_DIRS: &[&str] = &[
-    "node_modules",
-    "dist",
-    "build",
-    ".next",
-    ".svelte-kit",
-    ".vercel",
-    "out",
-    "coverage",
-    ".git",
-    ".turbo",
-    ".output",
-    ".nuxt",
-    ".netlify",
-    ".cache",
-    ".expo",
-    "target",
-];
-
-/// Larger files are not parsed by the engine (generated bundles).
-const MAX_FILE: usize = 2 * 1024 * 1024;
-
-fn looks_minified(path: &Path, bytes: &[u8]) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.contains(".min.") || name.ends_with(".bundle.js") {
-        return true;
-    }
-    if bytes.len() < 64 * 1024 {
-        return false;
-    }
-    let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
-    bytes.len() / lines > 1000
-}
+use rlscope_engine::{looks_minified, MAX_WALKED_FILE as MAX_FILE, SKIP_DIRS};
 
 /// Sorted TS/JS files under `root`, with the grammar each gets.
 pub fn scripts(root: &Path) -> Vec<(PathBuf, Lang)> {

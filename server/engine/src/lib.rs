@@ -19,7 +19,9 @@ pub mod rules;
 mod workspace;
 
 pub use lang::Lang;
-pub use workspace::{Hover, InlayHint, LoadError, LoadOptions, Workspace};
+pub use workspace::{
+    looks_minified, Hover, InlayHint, LoadError, LoadOptions, Workspace, MAX_WALKED_FILE, SKIP_DIRS,
+};
 
 use std::path::PathBuf;
 use std::sync::Arc;

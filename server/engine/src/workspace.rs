@@ -75,7 +75,7 @@ pub struct Workspace {
 }
 
 /// Folders a directory walk never enters (dependencies and build output).
-const SKIP_DIRS: &[&str] = &[
+pub const SKIP_DIRS: &[&str] = &[
     "node_modules",
     "dist",
     "build",
@@ -95,7 +95,7 @@ const SKIP_DIRS: &[&str] = &[
 ];
 
 /// Larger files are read but not parsed (generated bundles); named files are always parsed.
-const MAX_WALKED_FILE: usize = 2 * 1024 * 1024;
+pub const MAX_WALKED_FILE: usize = 2 * 1024 * 1024;
 
 impl Workspace {
     pub fn new(root: PathBuf, config: Config) -> Workspace {
@@ -677,7 +677,8 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-fn looks_minified(path: &Path, bytes: &[u8]) -> bool {
+/// A generated or minified bundle (by name, or by average line length), skipped by directory walks.
+pub fn looks_minified(path: &Path, bytes: &[u8]) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name.contains(".min.") || name.ends_with(".bundle.js") {
         return true;

@@ -166,7 +166,7 @@ fn run(mut st: State, rx: Receiver<Msg>) {
 
 /// Open documents larger than this are not analysed (the CLI's walk skips such files too); their
 /// diagnostics are cleared.
-pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_ANALYSED_BYTES: usize = rlscope_engine::MAX_WALKED_FILE;
 
 /// Which `Set` messages of a batch a later `Set` of the same file replaces before anything reads the
 /// workspace (a query in between keeps both, so it sees the text it was asked about).
