@@ -279,6 +279,15 @@ fn truthy(v: &Value) -> Option<bool> {
 
 pub type Vals = Vec<Value>;
 
+/// `client ? … : null`: where a method is called on it, the value is the client, so `undefined` drops out
+/// when something else is there.
+pub fn without_undefined(mut vals: Vals) -> Vals {
+    if vals.iter().any(|v| !matches!(v, Value::Undefined)) {
+        vals.retain(|v| !matches!(v, Value::Undefined));
+    }
+    vals
+}
+
 #[derive(Debug)]
 pub struct Frame {
     pub file: FileId,
@@ -549,11 +558,7 @@ impl<'w> Eval<'w> {
         }
     }
 
-    pub fn eval_binding_pub(&mut self, file: FileId, b: BindingId) -> Vals {
-        self.eval_binding(file, b, &None)
-    }
-
-    fn eval_binding(&mut self, file: FileId, b: BindingId, ctx: &Ctx) -> Vals {
+    pub fn eval_binding(&mut self, file: FileId, b: BindingId, ctx: &Ctx) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };
@@ -573,11 +578,7 @@ impl<'w> Eval<'w> {
         out
     }
 
-    pub fn eval_import_pub(&mut self, file: FileId, i: u32) -> Vals {
-        self.eval_import(file, i)
-    }
-
-    fn eval_import(&mut self, file: FileId, i: u32) -> Vals {
+    pub fn eval_import(&mut self, file: FileId, i: u32) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };

@@ -72,6 +72,9 @@ pub struct Workspace {
     tsconfigs: HashMap<PathBuf, TsConfig>,
     /// Env var name → levels found in `.env` files.
     env: HashMap<Box<str>, Vec<KeyLevel>>,
+    /// The reverse of every file's `deps`: who imports whom. Kept in step with `deps` so that finding a
+    /// changed file's dependents on a keystroke does not walk the whole workspace.
+    rdeps: HashMap<FileId, Vec<FileId>>,
 }
 
 /// Folders a directory walk never enters (dependencies and build output).
@@ -106,6 +109,7 @@ impl Workspace {
             by_path: HashMap::new(),
             tsconfigs: HashMap::new(),
             env: HashMap::new(),
+            rdeps: HashMap::new(),
         }
     }
 
@@ -253,6 +257,11 @@ impl Workspace {
         };
         match self.by_path.get(path) {
             Some(&id) => {
+                // keep the old import edges until `recompute_deps` replaces them, so `rdeps` can drop them
+                let mut data = data;
+                if let Some(old) = self.files[id as usize].take() {
+                    data.deps = old.deps;
+                }
                 self.files[id as usize] = Some(data);
                 id
             }
@@ -346,21 +355,33 @@ impl Workspace {
         };
         for (id, deps) in computed {
             if let Some(f) = self.files[id as usize].as_mut() {
-                f.deps = deps;
+                let old = std::mem::replace(&mut f.deps, deps.clone());
+                if only.is_some() {
+                    for d in old {
+                        if let Some(r) = self.rdeps.get_mut(&d) {
+                            r.retain(|&x| x != id);
+                        }
+                    }
+                    for d in deps {
+                        self.rdeps.entry(d).or_default().push(id);
+                    }
+                }
             }
+        }
+        if only.is_none() {
+            let mut rdeps: HashMap<FileId, Vec<FileId>> = HashMap::new();
+            for (i, f) in self.files.iter().enumerate() {
+                for &d in f.iter().flat_map(|f| &f.deps) {
+                    rdeps.entry(d).or_default().push(i as FileId);
+                }
+            }
+            self.rdeps = rdeps;
         }
     }
 
     /// `id` and every file that imports it, directly or not.
     fn dependents(&self, id: FileId) -> Vec<PathBuf> {
-        let mut rdeps: HashMap<FileId, Vec<FileId>> = HashMap::new();
-        for (i, f) in self.files.iter().enumerate() {
-            if let Some(f) = f {
-                for &d in &f.deps {
-                    rdeps.entry(d).or_default().push(i as FileId);
-                }
-            }
-        }
+        let rdeps = &self.rdeps;
         let mut seen = HashSet::from([id]);
         let mut stack = vec![id];
         while let Some(x) = stack.pop() {

@@ -209,3 +209,32 @@ fn hover_names_the_role_on_uses_and_on_the_import() {
     // nothing on unrelated code
     assert!(ws.hover(&login, 2).is_none());
 }
+
+#[test]
+fn dependents_follow_import_edits() {
+    use std::sync::Arc;
+    let root = PathBuf::from("/ws");
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    let (a, b, c) = (root.join("a.ts"), root.join("b.ts"), root.join("c.ts"));
+    ws.set_file(b.clone(), Arc::from("export const x = 1\n"));
+    ws.set_file(c.clone(), Arc::from("import { y } from './a'\n"));
+    ws.set_file(
+        a.clone(),
+        Arc::from("import { x } from './b'\nexport const y = x\n"),
+    );
+    // b is imported by a, which is imported by c
+    assert_eq!(
+        ws.set_file(b.clone(), Arc::from("export const x = 2\n")),
+        vec![a.clone(), b.clone(), c.clone()]
+    );
+    // a stops importing b: only b is affected by b's edits now
+    ws.set_file(a.clone(), Arc::from("export const y = 3\n"));
+    assert_eq!(
+        ws.set_file(b.clone(), Arc::from("export const x = 4\n")),
+        vec![b.clone()]
+    );
+    assert_eq!(
+        ws.set_file(a.clone(), Arc::from("export const y = 5\n")),
+        vec![a, c]
+    );
+}

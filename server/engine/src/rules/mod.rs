@@ -171,7 +171,7 @@ impl<'a, 'w> Ctx<'a, 'w> {
         let scope0 = &self.ir.scopes[0];
         let existing = scope0.names.get("createClient").copied();
         if let Some(b) = existing {
-            let vals = self.ev.eval_binding_pub(self.file, b);
+            let vals = self.ev.eval_binding(self.file, b, &None);
             if vals.iter().any(|v| matches!(v, Value::Factory(f) if f.kind == crate::eval::FactoryKind::SupabaseJs)) {
                 return "createClient".into();
             }
@@ -295,11 +295,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
             .as_ref()
             .filter(|(obj, m)| receiver_matters(ir, *obj, m))
         {
-            let mut recv = ctx.ev.eval(file, *obj, &None);
-            // `client ? … : null`: when the method runs, the receiver is the client
-            if recv.iter().any(|v| !matches!(v, Value::Undefined)) {
-                recv.retain(|v| !matches!(v, Value::Undefined));
-            }
+            let recv = crate::eval::without_undefined(ctx.ev.eval(file, *obj, &None));
             session_method_on_service_client::check_call(&mut ctx, call, *obj, method, &recv);
             admin_api_without_service_key::check_call(&mut ctx, call, *obj, method, &recv);
             auth_header_overrides_service_key::check_set_auth(&mut ctx, call, *obj, method, &recv);

@@ -109,8 +109,8 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
     let mut ev = Eval::new(snap);
     // an imported name (`import { supabaseAdmin } from …`) is not an expression: evaluate the import itself
     let import_at = ir.imports.iter().position(|imp| imp.range.touches(offset));
-    let (range, mut vals) = match (best, import_at) {
-        (None, Some(i)) => (ir.imports[i].range, ev.eval_import_pub(file, i as u32)),
+    let (range, vals) = match (best, import_at) {
+        (None, Some(i)) => (ir.imports[i].range, ev.eval_import(file, i as u32)),
         (None, None) => return None,
         (Some((range, expr)), _) => {
             // on `.from` / `.rpc` / `.invoke` of a call, describe the receiver
@@ -125,9 +125,7 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
             (range, ev.eval(file, target, &None))
         }
     };
-    if vals.iter().any(|v| !matches!(v, Value::Undefined)) {
-        vals.retain(|v| !matches!(v, Value::Undefined));
-    }
+    let vals = crate::eval::without_undefined(vals);
     let clients = clients_of(&vals);
     if clients.is_empty() || clients.len() != vals.len() {
         return None;
