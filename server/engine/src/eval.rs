@@ -305,6 +305,8 @@ pub struct Eval<'w> {
     pub snap: &'w Snapshot<'w>,
     memo: HashMap<(FileId, ExprId), Vals>,
     export_memo: HashMap<(FileId, Box<str>), Vals>,
+    /// An import's value: the same for every use of the imported name in the file.
+    import_memo: HashMap<(FileId, u32), Vals>,
     in_progress: HashSet<(FileId, ExprId, usize)>,
     exports_in_progress: HashSet<(FileId, Box<str>)>,
     steps: u32,
@@ -328,6 +330,7 @@ impl<'w> Eval<'w> {
             snap,
             memo: HashMap::new(),
             export_memo: HashMap::new(),
+            import_memo: HashMap::new(),
             in_progress: HashSet::new(),
             exports_in_progress: HashSet::new(),
             steps: 0,
@@ -579,6 +582,18 @@ impl<'w> Eval<'w> {
     }
 
     pub fn eval_import(&mut self, file: FileId, i: u32) -> Vals {
+        if let Some(v) = self.import_memo.get(&(file, i)) {
+            return v.clone();
+        }
+        let out = self.eval_import_inner(file, i);
+        // a value cut short by the step budget is not the import's value
+        if self.steps <= STEP_BUDGET {
+            self.import_memo.insert((file, i), out.clone());
+        }
+        out
+    }
+
+    fn eval_import_inner(&mut self, file: FileId, i: u32) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };

@@ -106,7 +106,7 @@ pub enum BindingKind {
     Import(u32),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Binding {
     pub name: Box<str>,
     pub kind: BindingKind,
@@ -114,13 +114,13 @@ pub struct Binding {
     pub inits: Vec<ExprId>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scope {
     pub parent: Option<ScopeId>,
     pub names: HashMap<Box<str>, BindingId>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Func {
     pub range: TextRange,
     pub param_count: u32,
@@ -128,7 +128,7 @@ pub struct Func {
     pub returns: Vec<ExprId>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Class {
     pub range: TextRange,
     /// Field initialisers and `this.x = …` assignments by property name.
@@ -145,14 +145,14 @@ pub enum ImportKind {
     Namespace,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Import {
     pub source: Box<str>,
     pub kind: ImportKind,
     pub range: TextRange,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ExportTarget {
     Expr(ExprId),
     Binding(BindingId),
@@ -167,21 +167,21 @@ pub enum ExportTarget {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct KeyLiteral {
     pub range: TextRange,
     pub key: LiteralKey,
 }
 
 /// A call site: `callee(args)` with the callee's member chain kept for quick matching.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CallSite {
     pub expr: ExprId,
     /// For `a.b.c(…)`, the member `a.b.c` (the callee) — `Some((obj, "c"))`.
     pub method: Option<(ExprId, Box<str>)>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileIr {
     pub exprs: Vec<Expr>,
     pub ranges: Vec<TextRange>,

@@ -5,29 +5,129 @@
 
 use rlscope_core::keys::classify_literal;
 use rlscope_core::TextRange;
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use tree_sitter::{Node, Tree};
 
 use crate::ir::*;
 
 const MAX_DEPTH: u32 = 400;
 
+/// A file's summary, built from one fragment per top-level statement.
 pub fn lower(tree: &Tree, text: &str) -> FileIr {
     let root = tree.root_node();
-    let mut l = Lowerer {
-        text,
-        ir: FileIr::default(),
-        scope: 0,
-        func: None,
-        class: None,
-        depth: 0,
-        pending_assigns: Vec::new(),
-        pending_exports: Vec::new(),
-        last_import_end: None,
+    let mut cursor = root.walk();
+    let frags = root
+        .named_children(&mut cursor)
+        .map(|node| (range(node), Cow::Owned(lower_statement(node, text))));
+    let mut ir = compose(frags);
+    module_facts(&mut ir, root, text);
+    ir
+}
+
+/// One top-level statement lowered on its own: a [`FileIr`] whose scope 0 stands for the module scope and
+/// holds only this statement's module-level declarations. Lowering a statement depends on nothing outside
+/// it (identifiers stay unresolved, assignments to outer names and `export { x }` are resolved when the
+/// fragments are composed), so a fragment can be reused for the same statement text anywhere in a later
+/// version of the file: that is what makes a keystroke re-lower one statement instead of the whole file.
+#[derive(Clone, Debug)]
+pub struct Fragment {
+    ir: FileIr,
+    pending_assigns: Vec<(Box<str>, ScopeId, ExprId)>,
+    pending_exports: Vec<(Box<str>, Box<str>)>,
+    last_import_end: Option<u32>,
+    /// Where the statement started when it was lowered: ranges move by `new start - base` on reuse.
+    base: u32,
+    /// The statement's node kind, and whether its subtree was free of syntax errors: only a clean
+    /// statement of the same kind and text is reused (error recovery may parse the same text differently).
+    kind: u16,
+    clean: bool,
+}
+
+/// The fragments of one version of a file, with each statement's range in that version's text.
+pub type Fragments = Vec<(TextRange, Arc<Fragment>)>;
+
+/// Lowers `tree` (of `text`), reusing the fragments of an earlier version (`prev`: its text and
+/// fragments) for every leading and trailing top-level statement whose text did not change. Returns the
+/// summary and this version's fragments (to pass as `prev` next time).
+pub fn lower_reusing(
+    tree: &Tree,
+    text: &str,
+    prev: Option<(&str, &Fragments)>,
+) -> (FileIr, Fragments) {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let stmts: Vec<Node> = root.named_children(&mut cursor).collect();
+    let same = |new: Node, old: &(TextRange, Arc<Fragment>), old_text: &str| {
+        old.1.clean
+            && !new.has_error()
+            && old.1.kind == new.kind_id()
+            && old_text.get(old.0.start as usize..old.0.end as usize) == Some(node_str(text, new))
     };
-    l.ir.scopes.push(Scope::default());
-    l.ir.has_syntax_errors = root.has_error();
-    l.ir.is_deno = text.contains("Deno.");
+    // an edit usually touches one statement: reuse the unchanged prefix and suffix
+    let (mut head, mut tail) = (0, 0);
+    if let Some((old_text, old)) = prev {
+        while head < stmts.len() && head < old.len() && same(stmts[head], &old[head], old_text) {
+            head += 1;
+        }
+        while tail < stmts.len() - head
+            && tail < old.len() - head
+            && same(
+                stmts[stmts.len() - 1 - tail],
+                &old[old.len() - 1 - tail],
+                old_text,
+            )
+        {
+            tail += 1;
+        }
+    }
+    let mut frags: Fragments = Vec::with_capacity(stmts.len());
+    for (i, &node) in stmts.iter().enumerate() {
+        let reused = match prev {
+            Some((_, old)) if i < head => Some(old[i].1.clone()),
+            Some((_, old)) if i >= stmts.len() - tail => {
+                Some(old[old.len() - (stmts.len() - i)].1.clone())
+            }
+            _ => None,
+        };
+        let frag = reused.unwrap_or_else(|| Arc::new(lower_statement(node, text)));
+        frags.push((range(node), frag));
+    }
+    let mut ir = compose(frags.iter().map(|(r, f)| (*r, Cow::Borrowed(&**f))));
+    module_facts(&mut ir, root, text);
+    (ir, frags)
+}
+
+fn node_str<'t>(text: &'t str, node: Node) -> &'t str {
+    text.get(node.byte_range()).unwrap_or("")
+}
+
+fn lower_statement(node: Node, text: &str) -> Fragment {
+    let mut l = Lowerer::new(text);
+    l.stmt(node);
+    Fragment {
+        ir: l.ir,
+        pending_assigns: l.pending_assigns,
+        pending_exports: l.pending_exports,
+        last_import_end: l.last_import_end,
+        base: node.start_byte() as u32,
+        kind: node.kind_id(),
+        clean: !node.has_error(),
+    }
+}
+
+/// What only the whole file tells: syntax errors, the directive prologue, Deno, top-level ranges.
+fn module_facts(ir: &mut FileIr, root: Node, text: &str) {
+    ir.has_syntax_errors = root.has_error();
+    ir.is_deno |= text.contains("Deno.");
+    ir.top_level = {
+        let mut c = root.walk();
+        root.named_children(&mut c).map(range).collect()
+    };
     // directives: leading expression statements that are plain strings
+    let l = Lowerer::new(text);
+    let mut prologue_end = None;
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
         if child.kind() == "comment" {
@@ -35,24 +135,243 @@ pub fn lower(tree: &Tree, text: &str) -> FileIr {
         }
         if child.kind() == "expression_statement" {
             if let Some(s) = child.named_child(0).filter(|n| n.kind() == "string") {
-                let v = l.string_value(s);
-                if &*v == "use client" {
-                    l.ir.use_client = true;
+                if &*l.string_value(s) == "use client" {
+                    ir.use_client = true;
                 }
                 // new imports go after the directive prologue
-                l.ir.import_insert_at = child.end_byte() as u32;
+                prologue_end = Some(child.end_byte() as u32);
                 continue;
             }
         }
         break;
     }
-    {
-        let mut c = root.walk();
-        l.ir.top_level = root.named_children(&mut c).map(range).collect();
+    // after the last import if there is one (set by `compose`), else after the prologue
+    if ir.import_insert_at == u32::MAX {
+        ir.import_insert_at = prologue_end.unwrap_or(0);
     }
+}
+
+/// Joins fragments (in statement order, each with its range in the current text) into one summary: ids
+/// are offset, ranges moved, module-level redeclarations merged, and assignments to outer names and
+/// `export { x }` resolved, exactly as one walk over the whole file would have produced them.
+fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragment>)>) -> FileIr {
+    let mut out = FileIr::default();
+    out.scopes.push(Scope::default());
+    let mut pending_assigns = Vec::new();
+    let mut pending_exports = Vec::new();
+    let mut last_import_end = None;
+    for (at, frag) in frags {
+        let mut f = frag.into_owned();
+        let delta = at.start as i64 - f.base as i64;
+        let mv = |r: TextRange| {
+            TextRange::new(
+                (r.start as i64 + delta) as u32,
+                (r.end as i64 + delta) as u32,
+            )
+        };
+        let e0 = out.exprs.len() as u32;
+        let f0 = out.funcs.len() as u32;
+        let c0 = out.classes.len() as u32;
+        let i0 = out.imports.len() as u32;
+        let s0 = out.scopes.len() as u32 - 1;
+        let scope = |s: ScopeId| if s == 0 { 0 } else { s + s0 };
+        let ir = &mut f.ir;
+
+        // bindings: a module-level name declared by an earlier statement merges into that binding
+        let mut bmap: Vec<BindingId> = Vec::with_capacity(ir.bindings.len());
+        for (local, mut b) in std::mem::take(&mut ir.bindings).into_iter().enumerate() {
+            for i in &mut b.inits {
+                *i += e0;
+            }
+            let module_level = ir.scopes[0].names.get(&b.name) == Some(&(local as BindingId));
+            if module_level {
+                if let Some(&existing) = out.scopes[0].names.get(&b.name) {
+                    out.bindings[existing as usize].inits.extend(b.inits);
+                    bmap.push(existing);
+                    continue;
+                }
+            }
+            b.kind = match b.kind {
+                BindingKind::Func(x) => BindingKind::Func(x + f0),
+                BindingKind::Class(x) => BindingKind::Class(x + c0),
+                BindingKind::Import(x) => BindingKind::Import(x + i0),
+                k => k,
+            };
+            let id = out.bindings.len() as BindingId;
+            if module_level {
+                out.scopes[0].names.insert(b.name.clone(), id);
+            }
+            out.bindings.push(b);
+            bmap.push(id);
+        }
+        for mut sc in std::mem::take(&mut ir.scopes).into_iter().skip(1) {
+            sc.parent = sc.parent.map(scope);
+            for b in sc.names.values_mut() {
+                *b = bmap[*b as usize];
+            }
+            out.scopes.push(sc);
+        }
+        for (e, r) in ir.exprs.iter_mut().zip(ir.ranges.iter_mut()) {
+            *r = mv(*r);
+            relocate_expr(e, e0, f0, c0, &scope, &mv);
+        }
+        out.exprs.append(&mut ir.exprs);
+        out.ranges.append(&mut ir.ranges);
+        for mut func in ir.funcs.drain(..) {
+            func.range = mv(func.range);
+            for r in &mut func.returns {
+                *r += e0;
+            }
+            out.funcs.push(func);
+        }
+        for mut class in ir.classes.drain(..) {
+            class.range = mv(class.range);
+            for v in class.fields.values_mut().flatten() {
+                *v += e0;
+            }
+            for m in class.methods.values_mut().chain(class.getters.values_mut()) {
+                *m += f0;
+            }
+            if let Some(c) = &mut class.constructor {
+                *c += f0;
+            }
+            out.classes.push(class);
+        }
+        for mut imp in ir.imports.drain(..) {
+            imp.range = mv(imp.range);
+            out.imports.push(imp);
+        }
+        for (name, target) in std::mem::take(&mut ir.exports) {
+            let target = match target {
+                ExportTarget::Expr(e) => ExportTarget::Expr(e + e0),
+                ExportTarget::Binding(b) => ExportTarget::Binding(bmap[b as usize]),
+                t => t,
+            };
+            out.exports.insert(name, target);
+        }
+        out.star_exports.append(&mut ir.star_exports);
+        for mut call in ir.calls.drain(..) {
+            call.expr += e0;
+            if let Some((obj, _)) = &mut call.method {
+                *obj += e0;
+            }
+            out.calls.push(call);
+        }
+        out.env_reads.extend(ir.env_reads.iter().map(|e| e + e0));
+        for mut lit in ir.key_literals.drain(..) {
+            lit.range = mv(lit.range);
+            out.key_literals.push(lit);
+        }
+        out.specifiers.append(&mut ir.specifiers);
+        out.imports_server_only |= ir.imports_server_only;
+        out.is_deno |= ir.is_deno;
+        pending_assigns.extend(
+            f.pending_assigns
+                .into_iter()
+                .map(|(name, s, rhs)| (name, scope(s), rhs + e0)),
+        );
+        pending_exports.append(&mut f.pending_exports);
+        if let Some(end) = f.last_import_end {
+            last_import_end = Some((end as i64 + delta) as u32);
+        }
+    }
+    for (name, scope, rhs) in pending_assigns {
+        if let Some(b) = out.lookup(scope, &name) {
+            out.bindings[b as usize].inits.push(rhs);
+        }
+    }
+    for (exported, local) in pending_exports {
+        if let Some(b) = out.lookup(0, &local) {
+            out.exports.insert(exported, ExportTarget::Binding(b));
+        }
+    }
+    out.import_insert_at = last_import_end.unwrap_or(u32::MAX);
+    out
+}
+
+fn relocate_expr(
+    e: &mut Expr,
+    e0: u32,
+    f0: u32,
+    c0: u32,
+    scope: &impl Fn(ScopeId) -> ScopeId,
+    mv: &impl Fn(TextRange) -> TextRange,
+) {
+    match e {
+        Expr::Unknown
+        | Expr::Str(_)
+        | Expr::Bool(_)
+        | Expr::Undefined
+        | Expr::ImportMeta
+        | Expr::Require(_)
+        | Expr::This(None) => {}
+        Expr::Template(parts) => {
+            for p in parts {
+                if let TemplatePart::Expr(x) = p {
+                    *x += e0;
+                }
+            }
+        }
+        Expr::Ident { scope: s, .. } => *s = scope(*s),
+        Expr::Member {
+            obj, prop_range, ..
+        } => {
+            *obj += e0;
+            *prop_range = mv(*prop_range);
+        }
+        Expr::Index { obj, index } => {
+            *obj += e0;
+            *index += e0;
+        }
+        Expr::Call { callee, args } | Expr::New { callee, args } => {
+            *callee += e0;
+            for a in args {
+                *a += e0;
+            }
+        }
+        Expr::Object(entries) => {
+            for entry in entries {
+                match entry {
+                    ObjEntry::Prop {
+                        value, key_range, ..
+                    } => {
+                        *value += e0;
+                        *key_range = mv(*key_range);
+                    }
+                    ObjEntry::Spread(x) => *x += e0,
+                }
+            }
+        }
+        Expr::Array(xs) => {
+            for x in xs {
+                *x += e0;
+            }
+        }
+        Expr::Func(f) => *f += f0,
+        Expr::Class(c) | Expr::This(Some(c)) => *c += c0,
+        Expr::Cond { test, then, other } => {
+            *test += e0;
+            *then += e0;
+            *other += e0;
+        }
+        Expr::Fallback { left, right } => {
+            *left += e0;
+            *right += e0;
+        }
+        Expr::Param { func, .. } => *func += f0,
+    }
+}
+
+/// The whole file in one walk, as before fragments: the reference the composition is tested against.
+#[cfg(test)]
+fn lower_whole(tree: &Tree, text: &str) -> FileIr {
+    let root = tree.root_node();
+    let mut l = Lowerer::new(text);
     l.stmts(root);
     l.finish();
-    l.ir
+    let mut ir = l.ir;
+    module_facts(&mut ir, root, text);
+    ir
 }
 
 struct Lowerer<'a> {
@@ -92,6 +411,22 @@ fn is_type_node(kind: &str) -> bool {
 }
 
 impl<'a> Lowerer<'a> {
+    fn new(text: &'a str) -> Lowerer<'a> {
+        let mut ir = FileIr::default();
+        ir.scopes.push(Scope::default());
+        Lowerer {
+            text,
+            ir,
+            scope: 0,
+            func: None,
+            class: None,
+            depth: 0,
+            pending_assigns: Vec::new(),
+            pending_exports: Vec::new(),
+            last_import_end: None,
+        }
+    }
+
     fn node_text(&self, node: Node) -> &'a str {
         &self.text[node.byte_range()]
     }
@@ -133,6 +468,7 @@ impl<'a> Lowerer<'a> {
         id
     }
 
+    #[cfg(test)]
     fn finish(&mut self) {
         for (name, scope, rhs) in std::mem::take(&mut self.pending_assigns) {
             if let Some(b) = self.ir.lookup(scope, &name) {
@@ -146,9 +482,7 @@ impl<'a> Lowerer<'a> {
             };
             self.ir.exports.insert(exported, target);
         }
-        if let Some(last) = self.last_import_end {
-            self.ir.import_insert_at = last;
-        }
+        self.ir.import_insert_at = self.last_import_end.unwrap_or(u32::MAX);
     }
 
     // ---------------------------------------------------------------- statements
@@ -1267,4 +1601,128 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::lang::Lang;
+    use std::path::{Path, PathBuf};
+
+    fn sources() -> Vec<(PathBuf, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut out = Vec::new();
+        let mut stack = vec![
+            root.join("server/engine/tests/fixtures"),
+            root.join("examples"),
+        ];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if Lang::of(&p).is_some_and(|l| l.is_script()) {
+                    out.push((p.clone(), std::fs::read_to_string(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        assert!(out.len() > 40, "fixtures not found");
+        out
+    }
+
+    /// A small deterministic generator (xorshift), so a failure replays.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    const SNIPPETS: &[&str] = &[
+        "x",
+        "\n",
+        "}",
+        "{",
+        "'",
+        "(",
+        ";",
+        "const supabase = createClient(url, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n",
+        "export { supabase as admin }\n",
+        "supabase = createServerClient(a, b, { cookies })\n",
+        "var supabase = null\n",
+        "function f(k) { return createClient(u, k) }\n",
+        "import { createClient } from '@supabase/supabase-js'\n",
+        "module.exports = { supabase }\n",
+        "class A { c = createClient(u, k); m() { this.d = 1 } }\n",
+        "\"use client\"\n",
+    ];
+
+    #[test]
+    fn composing_fragments_equals_one_walk() {
+        for (path, text) in sources() {
+            let lang = Lang::of(&path).unwrap();
+            let tree = crate::document::parse(lang, &text, None).unwrap();
+            assert_eq!(
+                lower(&tree, &text),
+                lower_whole(&tree, &text),
+                "{}",
+                path.display()
+            );
+        }
+    }
+
+    /// Edits through an incrementally re-parsed document, each version lowered reusing the previous
+    /// version's fragments: always the same summary as one walk over the new tree.
+    #[test]
+    fn reusing_fragments_across_edits_equals_one_walk() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut reused = 0usize;
+        for (path, text) in sources() {
+            let lang = Lang::of(&path).unwrap();
+            let mut doc = Document::new(lang, text.clone());
+            let (_, mut frags) = lower_reusing(doc.tree().unwrap(), doc.text(), None);
+            let mut prev_text = doc.text().to_string();
+            for step in 0..60 {
+                let len = doc.text().len();
+                let start = rng.below(len + 1);
+                let (start, end, insert) = match rng.below(4) {
+                    0 => (start, (start + rng.below(40)).min(len), ""),
+                    1 => {
+                        // move a chunk: delete it here, insert it elsewhere
+                        let end = (start + rng.below(120)).min(len);
+                        let chunk = doc.text().get(start..end).unwrap_or("").to_string();
+                        doc.edit(TextRange::from_usize(start, end), "");
+                        let at = rng.below(doc.text().len() + 1);
+                        (at, at, Box::leak(chunk.into_boxed_str()) as &str)
+                    }
+                    _ => (start, start, SNIPPETS[rng.below(SNIPPETS.len())]),
+                };
+                doc.edit(TextRange::from_usize(start, end), insert);
+                let tree = doc.tree().unwrap();
+                let (ir, next) = lower_reusing(tree, doc.text(), Some((&prev_text, &frags)));
+                reused += next
+                    .iter()
+                    .filter(|(_, f)| frags.iter().any(|(_, g)| Arc::ptr_eq(f, g)))
+                    .count();
+                assert_eq!(
+                    ir,
+                    lower_whole(tree, doc.text()),
+                    "{} after edit {step}:\n{}",
+                    path.display(),
+                    doc.text()
+                );
+                frags = next;
+                prev_text = doc.text().to_string();
+            }
+        }
+        assert!(reused > 1000, "fragments were hardly reused ({reused})");
+    }
 }

@@ -18,6 +18,7 @@ use rlscope_core::{Finding, LineIndex, TextRange};
 use crate::envfile::{self, EnvEntry};
 use crate::ir::FileIr;
 use crate::lang::Lang;
+use crate::lower::Fragments;
 use crate::prefilter::Prefilter;
 use crate::resolve::{load_tsconfig, normalize, Resolved, Resolver, TsConfig};
 
@@ -62,6 +63,9 @@ pub(crate) struct FileData {
     /// The summary of a script the prefilter left out, built the first time evaluation follows an import
     /// into it (a helper such as `requireEnv(name)`), so findings equal those of a full parse.
     pub lazy_ir: std::sync::OnceLock<Option<Arc<FileIr>>>,
+    /// The summary's per-statement fragments, kept for files the caller edits (open in an editor), so
+    /// the next version re-lowers only the statements that changed.
+    pub fragments: Option<Fragments>,
 }
 
 pub struct Workspace {
@@ -254,6 +258,7 @@ impl Workspace {
             env_entries: Vec::new(),
             deps: Vec::new(),
             lazy_ir: std::sync::OnceLock::new(),
+            fragments: None,
         };
         match self.by_path.get(path) {
             Some(&id) => {
@@ -419,11 +424,27 @@ impl Workspace {
         let Some(lang) = Lang::of(&path) else {
             return Vec::new();
         };
-        let ir = lang
-            .is_script()
-            .then(|| crate::rules::catch_panic(|| crate::lower::lower(tree, &text)))
-            .flatten();
-        self.set_file_with_ir(path, lang, text, ir)
+        if !lang.is_script() {
+            return self.set_file_with_ir(path, lang, text, None);
+        }
+        // reuse the fragments of the version this edit started from
+        let prev = self
+            .data(&path)
+            .and_then(|f| Some((f.text.clone(), f.fragments.as_ref()?)));
+        let lowered = crate::rules::catch_panic(|| {
+            crate::lower::lower_reusing(tree, &text, prev.as_ref().map(|(t, f)| (&**t, *f)))
+        });
+        let (ir, fragments) = match lowered {
+            Some((ir, fragments)) => (Some(ir), Some(fragments)),
+            None => (None, None),
+        };
+        let changed = self.set_file_with_ir(path.clone(), lang, text, ir);
+        if let Some(&id) = self.by_path.get(&path) {
+            if let Some(f) = self.files[id as usize].as_mut() {
+                f.fragments = fragments;
+            }
+        }
+        changed
     }
 
     fn set_file_with_ir(
