@@ -6,7 +6,8 @@
 //! cycle guard), and precise by abstention: anything it cannot follow is `Unknown`, and rules never flag on
 //! `Unknown`.
 
-use std::collections::{HashMap, HashSet};
+// the evaluator's memo tables are hit for nearly every expression: a fast hasher for their small keys
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::rc::Rc;
 
 use rlscope_core::keys::{classify_env_name, redact, KeyLevel, LiteralKind};
@@ -866,7 +867,7 @@ impl<'w> Eval<'w> {
         expr: ExprId,
         ctx: &Ctx,
         depth: u32,
-    ) -> Vec<(Box<str>, TextRange, ExprId, FileId, Ctx)> {
+    ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, Ctx)> {
         if self.object_depth > MAX_OBJECT_DEPTH {
             return Vec::new();
         }
@@ -882,7 +883,7 @@ impl<'w> Eval<'w> {
         expr: ExprId,
         ctx: &Ctx,
         depth: u32,
-    ) -> Vec<(Box<str>, TextRange, ExprId, FileId, Ctx)> {
+    ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, Ctx)> {
         let mut out = Vec::new();
         let Some(ir) = self.ir(file) else { return out };
         let Expr::Object(entries) = ir.expr(expr) else {

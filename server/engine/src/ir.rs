@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use rlscope_core::keys::LiteralKey;
 use rlscope_core::TextRange;
 
+/// A name or string in the summary: shared, so copying a summary (reusing a statement's fragment) does
+/// not copy text.
+pub type Name = std::sync::Arc<str>;
 pub type ExprId = u32;
 pub type ScopeId = u32;
 pub type BindingId = u32;
@@ -19,7 +22,7 @@ pub type ClassId = u32;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PropKey {
-    Name(Box<str>),
+    Name(Name),
     /// A computed key we cannot name.
     Computed,
 }
@@ -36,22 +39,22 @@ pub enum ObjEntry {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TemplatePart {
-    Str(Box<str>),
+    Str(Name),
     Expr(ExprId),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     Unknown,
-    Str(Box<str>),
+    Str(Name),
     Template(Vec<TemplatePart>),
     Ident {
-        name: Box<str>,
+        name: Name,
         scope: ScopeId,
     },
     Member {
         obj: ExprId,
-        prop: Box<str>,
+        prop: Name,
         prop_range: TextRange,
     },
     /// `obj[index]` with a non-literal index.
@@ -94,7 +97,7 @@ pub enum Expr {
         index: u32,
     },
     /// `require('x')`, `import('x')`: the module itself.
-    Require(Box<str>),
+    Require(Name),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,7 +111,7 @@ pub enum BindingKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Binding {
-    pub name: Box<str>,
+    pub name: Name,
     pub kind: BindingKind,
     /// The declaration's initialiser and every later assignment, as alternatives (flow-insensitive).
     pub inits: Vec<ExprId>,
@@ -117,7 +120,7 @@ pub struct Binding {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scope {
     pub parent: Option<ScopeId>,
-    pub names: HashMap<Box<str>, BindingId>,
+    pub names: HashMap<Name, BindingId>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -132,22 +135,22 @@ pub struct Func {
 pub struct Class {
     pub range: TextRange,
     /// Field initialisers and `this.x = …` assignments by property name.
-    pub fields: HashMap<Box<str>, Vec<ExprId>>,
-    pub methods: HashMap<Box<str>, FuncId>,
-    pub getters: HashMap<Box<str>, FuncId>,
+    pub fields: HashMap<Name, Vec<ExprId>>,
+    pub methods: HashMap<Name, FuncId>,
+    pub getters: HashMap<Name, FuncId>,
     pub constructor: Option<FuncId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportKind {
-    Named(Box<str>),
+    Named(Name),
     Default,
     Namespace,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Import {
-    pub source: Box<str>,
+    pub source: Name,
     pub kind: ImportKind,
     pub range: TextRange,
 }
@@ -158,12 +161,12 @@ pub enum ExportTarget {
     Binding(BindingId),
     /// `export { name as x } from 'source'`
     Reexport {
-        source: Box<str>,
-        name: Box<str>,
+        source: Name,
+        name: Name,
     },
     /// `export * as x from 'source'`
     ReexportNamespace {
-        source: Box<str>,
+        source: Name,
     },
 }
 
@@ -178,7 +181,7 @@ pub struct KeyLiteral {
 pub struct CallSite {
     pub expr: ExprId,
     /// For `a.b.c(…)`, the member `a.b.c` (the callee) — `Some((obj, "c"))`.
-    pub method: Option<(ExprId, Box<str>)>,
+    pub method: Option<(ExprId, Name)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -190,14 +193,14 @@ pub struct FileIr {
     pub funcs: Vec<Func>,
     pub classes: Vec<Class>,
     pub imports: Vec<Import>,
-    pub exports: HashMap<Box<str>, ExportTarget>,
-    pub star_exports: Vec<Box<str>>,
+    pub exports: HashMap<Name, ExportTarget>,
+    pub star_exports: Vec<Name>,
     pub calls: Vec<CallSite>,
     /// Member/index/call expressions that may read an environment variable (for the browser rule).
     pub env_reads: Vec<ExprId>,
     pub key_literals: Vec<KeyLiteral>,
     /// Module specifiers this file imports (static, re-export, require, dynamic import).
-    pub specifiers: Vec<Box<str>>,
+    pub specifiers: Vec<Name>,
     pub use_client: bool,
     pub imports_server_only: bool,
     /// Uses `Deno.` or URL/npm:/jsr: imports: env reads are `Deno.env.get`.

@@ -34,8 +34,8 @@ pub fn lower(tree: &Tree, text: &str) -> FileIr {
 #[derive(Clone, Debug)]
 pub struct Fragment {
     ir: FileIr,
-    pending_assigns: Vec<(Box<str>, ScopeId, ExprId)>,
-    pending_exports: Vec<(Box<str>, Box<str>)>,
+    pending_assigns: Vec<(Name, ScopeId, ExprId)>,
+    pending_exports: Vec<(Name, Name)>,
     last_import_end: Option<u32>,
     /// Where the statement started when it was lowered: ranges move by `new start - base` on reuse.
     base: u32,
@@ -381,9 +381,9 @@ struct Lowerer<'a> {
     func: Option<FuncId>,
     class: Option<ClassId>,
     depth: u32,
-    pending_assigns: Vec<(Box<str>, ScopeId, ExprId)>,
+    pending_assigns: Vec<(Name, ScopeId, ExprId)>,
     /// `export { a as b }`: (exported name, local name)
-    pending_exports: Vec<(Box<str>, Box<str>)>,
+    pending_exports: Vec<(Name, Name)>,
     last_import_end: Option<u32>,
 }
 
@@ -616,7 +616,7 @@ impl<'a> Lowerer<'a> {
                             continue;
                         };
                         let local = spec.child_by_field_name("alias").unwrap_or(name);
-                        let imported: Box<str> = if name.kind() == "string" {
+                        let imported: Name = if name.kind() == "string" {
                             self.string_value(name)
                         } else {
                             self.node_text(name).into()
@@ -681,7 +681,7 @@ impl<'a> Lowerer<'a> {
             };
             for b in names {
                 let name = self.ir.bindings[b as usize].name.clone();
-                let key: Box<str> = if is_default { "default".into() } else { name };
+                let key: Name = if is_default { "default".into() } else { name };
                 self.ir.exports.insert(key, ExportTarget::Binding(b));
             }
             return;
@@ -709,8 +709,8 @@ impl<'a> Lowerer<'a> {
                         let Some(name) = spec.child_by_field_name("name") else {
                             continue;
                         };
-                        let local: Box<str> = self.node_text(name).into();
-                        let exported: Box<str> = spec
+                        let local: Name = self.node_text(name).into();
+                        let exported: Name = spec
                             .child_by_field_name("alias")
                             .map(|a| self.node_text(a).into())
                             .unwrap_or(local.clone());
@@ -731,7 +731,7 @@ impl<'a> Lowerer<'a> {
                 "namespace_export" => {
                     saw_clause = true;
                     if let (Some(src), Some(id)) = (&source, child.named_child(0)) {
-                        let name: Box<str> = if id.kind() == "string" {
+                        let name: Name = if id.kind() == "string" {
                             self.string_value(id)
                         } else {
                             self.node_text(id).into()
@@ -914,7 +914,7 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    fn member_of(&mut self, obj: ExprId, prop: Box<str>, r: TextRange) -> ExprId {
+    fn member_of(&mut self, obj: ExprId, prop: Name, r: TextRange) -> ExprId {
         self.push(
             Expr::Member {
                 obj,
@@ -1010,7 +1010,7 @@ impl<'a> Lowerer<'a> {
                     .children(&mut c)
                     .any(|ch| ch.kind() == "accessibility_modifier" || ch.kind() == "readonly");
                 if is_prop && pattern.kind() == "identifier" {
-                    let n: Box<str> = self.node_text(pattern).into();
+                    let n: Name = self.node_text(pattern).into();
                     self.ir.classes[class as usize]
                         .fields
                         .entry(n)
@@ -1055,7 +1055,7 @@ impl<'a> Lowerer<'a> {
                     else {
                         continue;
                     };
-                    let key: Box<str> = self.node_text(n).into();
+                    let key: Name = self.node_text(n).into();
                     if let Some(v) = m.child_by_field_name("value") {
                         let e = self.expr(v);
                         self.ir.classes[cid as usize]
@@ -1069,7 +1069,7 @@ impl<'a> Lowerer<'a> {
                     let Some(n) = m.child_by_field_name("name") else {
                         continue;
                     };
-                    let key: Box<str> = self.node_text(n).into();
+                    let key: Name = self.node_text(n).into();
                     let is_getter = {
                         let mut c = m.walk();
                         let g = m.children(&mut c).any(|ch| ch.kind() == "get");
@@ -1173,7 +1173,7 @@ impl<'a> Lowerer<'a> {
                     return self.walk_unknown(node);
                 };
                 let o = self.expr(obj);
-                let name: Box<str> = self.node_text(prop).into();
+                let name: Name = self.node_text(prop).into();
                 let id = self.push(
                     Expr::Member {
                         obj: o,
@@ -1482,7 +1482,7 @@ impl<'a> Lowerer<'a> {
                 ) else {
                     return;
                 };
-                let prop_name: Box<str> = self.node_text(prop).into();
+                let prop_name: Name = self.node_text(prop).into();
                 let obj_text = self.node_text(obj);
                 if obj.kind() == "this" {
                     if let Some(c) = self.class {
@@ -1536,7 +1536,7 @@ impl<'a> Lowerer<'a> {
             .insert("default".into(), ExportTarget::Expr(rhs));
     }
 
-    fn string_value(&self, node: Node) -> Box<str> {
+    fn string_value(&self, node: Node) -> Name {
         let raw = self.node_text(node);
         // error recovery can leave a string without its closing quote: strip only the quotes that are there
         let Some(quote) = raw.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) else {

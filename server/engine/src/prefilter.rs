@@ -136,7 +136,7 @@ fn interesting_exports(
     };
     let mut names = Vec::new();
     let mut default = false;
-    let mut exported: Vec<Box<str>> = ir.exports.keys().cloned().collect();
+    let mut exported: Vec<Box<str>> = ir.exports.keys().map(|k| Box::from(&**k)).collect();
     exported.sort();
     for name in exported {
         let vals = ev.eval_export(file, &name);

@@ -264,8 +264,9 @@ impl Workspace {
             Some(&id) => {
                 // keep the old import edges until `recompute_deps` replaces them, so `rdeps` can drop them
                 let mut data = data;
-                if let Some(old) = self.files[id as usize].take() {
-                    data.deps = old.deps;
+                if let Some(mut old) = self.files[id as usize].take() {
+                    data.deps = std::mem::take(&mut old.deps);
+                    drop_in_background(old);
                 }
                 self.files[id as usize] = Some(data);
                 id
@@ -697,6 +698,27 @@ impl<'w> Snapshot<'w> {
         let rel = path.strip_prefix(&self.ws.root).unwrap_or(path);
         let line = self.line_index(file).map_or(0, |li| li.line_of(offset)) + 1;
         format!("{}:{}", rel.display(), line)
+    }
+}
+
+/// Frees a large value on a helper thread: dropping a big file's old summary costs about a millisecond of
+/// `free`, which a keystroke need not wait for.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    use std::sync::mpsc::{channel, Sender};
+    use std::sync::OnceLock;
+    type Garbage = Box<dyn Send>;
+    static BIN: OnceLock<Option<Sender<Garbage>>> = OnceLock::new();
+    let bin = BIN.get_or_init(|| {
+        let (tx, rx) = channel::<Garbage>();
+        std::thread::Builder::new()
+            .name("rlscope-drop".into())
+            .spawn(move || rx.into_iter().for_each(drop))
+            .ok()
+            .map(|_| tx)
+    });
+    // without the thread (or if it is gone) the value is dropped here
+    if let Some(tx) = bin {
+        let _ = tx.send(Box::new(value));
     }
 }
 

@@ -98,6 +98,9 @@ pub(crate) struct Ctx<'a, 'w> {
     pub ir: &'w FileIr,
     pub text: &'w str,
     pub out: Vec<Finding>,
+    /// This file's requests (`.from()`, `.rpc()`, …) with the sites of the clients they are made on,
+    /// computed once on first use.
+    pub requests: Option<Vec<(Loc, Vec<Loc>)>>,
 }
 
 impl<'a, 'w> Ctx<'a, 'w> {
@@ -269,6 +272,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
         ir,
         text: snap.text(file),
         out: Vec::new(),
+        requests: None,
     };
     for call in &ir.calls {
         ctx.ev.reset_budget();

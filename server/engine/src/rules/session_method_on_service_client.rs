@@ -166,39 +166,52 @@ requests run as that user, not service_role",
 
 /// Requests in this file made on the same client.
 fn queries_on(ctx: &mut Ctx, c: &Client) -> Vec<Loc> {
-    let mut out = Vec::new();
-    for call in &ctx.ir.calls {
-        let Some((obj, m)) = &call.method else {
-            continue;
-        };
-        let relevant = matches!(
-            &**m,
-            "from"
-                | "rpc"
-                | "invoke"
-                | "upload"
-                | "download"
-                | "createSignedUrl"
-                | "remove"
-                | "list"
-        );
-        if !relevant {
-            continue;
+    if ctx.requests.is_none() {
+        let mut requests = Vec::new();
+        for call in &ctx.ir.calls {
+            let Some((obj, m)) = &call.method else {
+                continue;
+            };
+            let relevant = matches!(
+                &**m,
+                "from"
+                    | "rpc"
+                    | "invoke"
+                    | "upload"
+                    | "download"
+                    | "createSignedUrl"
+                    | "remove"
+                    | "list"
+            );
+            if !relevant {
+                continue;
+            }
+            let sites: Vec<Loc> = ctx
+                .ev
+                .eval(ctx.file, *obj, &None)
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Client(x) => Some(x.site),
+                    Value::ClientPart(x, Part::Storage | Part::Functions) => Some(x.site),
+                    _ => None,
+                })
+                .collect();
+            if !sites.is_empty() {
+                let at = Loc {
+                    file: ctx.file,
+                    range: ctx.ir.range(call.expr),
+                };
+                requests.push((at, sites));
+            }
         }
-        let vals = ctx.ev.eval(ctx.file, *obj, &None);
-        let same = vals.iter().any(|v| match v {
-            Value::Client(x) => x.site == c.site,
-            Value::ClientPart(x, Part::Storage | Part::Functions) => x.site == c.site,
-            _ => false,
-        });
-        if same {
-            out.push(Loc {
-                file: ctx.file,
-                range: ctx.ir.range(call.expr),
-            });
-        }
+        ctx.requests = Some(requests);
     }
-    out
+    ctx.requests
+        .iter()
+        .flatten()
+        .filter(|(_, sites)| sites.contains(&c.site))
+        .map(|(at, _)| *at)
+        .collect()
 }
 
 /// `auth.signUp({ email, password, options: { data } })` → `auth.admin.createUser({ email, password, user_metadata: data })`
