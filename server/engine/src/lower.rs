@@ -17,10 +17,11 @@ const MAX_DEPTH: u32 = 400;
 /// A file's summary, built from one fragment per top-level statement.
 pub fn lower(tree: &Tree, text: &str) -> FileIr {
     let root = tree.root_node();
+    let fields = field_ids(&tree.language());
     let mut cursor = root.walk();
     let frags = root
         .named_children(&mut cursor)
-        .map(|node| (range(node), Cow::Owned(lower_statement(node, text))));
+        .map(|node| (range(node), Cow::Owned(lower_statement(node, text, fields))));
     let mut ir = compose(frags);
     module_facts(&mut ir, root, text);
     ir
@@ -57,6 +58,7 @@ pub fn lower_reusing(
     prev: Option<(&str, &Fragments)>,
 ) -> (FileIr, Fragments) {
     let root = tree.root_node();
+    let fields = field_ids(&tree.language());
     let mut cursor = root.walk();
     let stmts: Vec<Node> = root.named_children(&mut cursor).collect();
     let same = |new: Node, old: &(TextRange, Arc<Fragment>), old_text: &str| {
@@ -91,7 +93,7 @@ pub fn lower_reusing(
             }
             _ => None,
         };
-        let frag = reused.unwrap_or_else(|| Arc::new(lower_statement(node, text)));
+        let frag = reused.unwrap_or_else(|| Arc::new(lower_statement(node, text, fields)));
         frags.push((range(node), frag));
     }
     let mut ir = compose(frags.iter().map(|(r, f)| (*r, Cow::Borrowed(&**f))));
@@ -103,8 +105,8 @@ fn node_str<'t>(text: &'t str, node: Node) -> &'t str {
     text.get(node.byte_range()).unwrap_or("")
 }
 
-fn lower_statement(node: Node, text: &str) -> Fragment {
-    let mut l = Lowerer::new(text);
+fn lower_statement(node: Node, text: &str, fields: FieldIds) -> Fragment {
+    let mut l = Lowerer::new(text, fields);
     l.stmt(node);
     Fragment {
         ir: l.ir,
@@ -126,7 +128,7 @@ fn module_facts(ir: &mut FileIr, root: Node, text: &str) {
         root.named_children(&mut c).map(range).collect()
     };
     // directives: leading expression statements that are plain strings
-    let l = Lowerer::new(text);
+    let l = Lowerer::new(text, [0; FIELD_NAMES.len()]);
     let mut prologue_end = None;
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
@@ -366,7 +368,7 @@ fn relocate_expr(
 #[cfg(test)]
 fn lower_whole(tree: &Tree, text: &str) -> FileIr {
     let root = tree.root_node();
-    let mut l = Lowerer::new(text);
+    let mut l = Lowerer::new(text, field_ids(&tree.language()));
     l.stmts(root);
     l.finish();
     let mut ir = l.ir;
@@ -374,8 +376,68 @@ fn lower_whole(tree: &Tree, text: &str) -> FileIr {
     ir
 }
 
+/// The grammar fields lowering reads, looked up by id (a name lookup compares strings every time).
+#[derive(Clone, Copy)]
+enum F {
+    Alias,
+    Alternative,
+    Arguments,
+    Body,
+    Condition,
+    Consequence,
+    Constructor,
+    Declaration,
+    Function,
+    Index,
+    Key,
+    Left,
+    Name,
+    Object,
+    Operator,
+    Parameter,
+    Parameters,
+    Pattern,
+    Property,
+    Right,
+    Source,
+    Value,
+}
+
+const FIELD_NAMES: [&str; 22] = [
+    "alias",
+    "alternative",
+    "arguments",
+    "body",
+    "condition",
+    "consequence",
+    "constructor",
+    "declaration",
+    "function",
+    "index",
+    "key",
+    "left",
+    "name",
+    "object",
+    "operator",
+    "parameter",
+    "parameters",
+    "pattern",
+    "property",
+    "right",
+    "source",
+    "value",
+];
+
+/// Field ids of one grammar (TS and TSX number them separately), indexed by [`F`].
+type FieldIds = [u16; 22];
+
+fn field_ids(lang: &tree_sitter::Language) -> FieldIds {
+    FIELD_NAMES.map(|n| lang.field_id_for_name(n).map_or(0, |id| id.get()))
+}
+
 struct Lowerer<'a> {
     text: &'a str,
+    fields: FieldIds,
     ir: FileIr,
     scope: ScopeId,
     func: Option<FuncId>,
@@ -411,11 +473,12 @@ fn is_type_node(kind: &str) -> bool {
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(text: &'a str) -> Lowerer<'a> {
+    fn new(text: &'a str, fields: FieldIds) -> Lowerer<'a> {
         let mut ir = FileIr::default();
         ir.scopes.push(Scope::default());
         Lowerer {
             text,
+            fields,
             ir,
             scope: 0,
             func: None,
@@ -425,6 +488,10 @@ impl<'a> Lowerer<'a> {
             pending_exports: Vec::new(),
             last_import_end: None,
         }
+    }
+
+    fn field<'t>(&self, node: Node<'t>, f: F) -> Option<Node<'t>> {
+        node.child_by_field_id(self.fields[f as usize])
     }
 
     fn node_text(&self, node: Node) -> &'a str {
@@ -489,8 +556,7 @@ impl<'a> Lowerer<'a> {
 
     fn stmts(&mut self, node: Node) {
         let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        for child in children {
+        for child in node.named_children(&mut cursor) {
             self.stmt(child);
         }
     }
@@ -528,38 +594,37 @@ impl<'a> Lowerer<'a> {
             }
             "for_in_statement" => {
                 // `for (const x of xs)`: x is unknown
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = self.field(node, F::Left) {
                     let u = self.unknown(left);
                     self.bind_pattern(left, u, BindingKind::Var);
                 }
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = self.field(node, F::Right) {
                     self.expr(right);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = self.field(node, F::Body) {
                     self.stmt(body);
                 }
             }
             "catch_clause" => {
                 let saved = self.scope;
                 self.scope = self.new_scope();
-                if let Some(p) = node.child_by_field_name("parameter") {
+                if let Some(p) = self.field(node, F::Parameter) {
                     let u = self.unknown(p);
                     self.bind_pattern(p, u, BindingKind::Var);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = self.field(node, F::Body) {
                     self.stmts(body);
                 }
                 self.scope = saved;
             }
             "expression_statement" => {
                 let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for c in children {
+                for c in node.named_children(&mut cursor) {
                     self.expr(c);
                 }
             }
             "internal_module" | "module" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = self.field(node, F::Body) {
                     self.stmts(body);
                 }
             }
@@ -567,8 +632,7 @@ impl<'a> Lowerer<'a> {
             _ => {
                 // if/for/while/try/switch/labeled/throw…: statements and expressions inside
                 let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for c in children {
+                for c in node.named_children(&mut cursor) {
                     if is_statement_kind(c.kind()) {
                         self.stmt(c);
                     } else {
@@ -581,7 +645,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn import_stmt(&mut self, node: Node) {
-        let Some(source_node) = node.child_by_field_name("source") else {
+        let Some(source_node) = self.field(node, F::Source) else {
             return;
         };
         let source = self.string_value(source_node);
@@ -596,8 +660,7 @@ impl<'a> Lowerer<'a> {
             .find(|c| c.kind() == "import_clause");
         let Some(clause) = clause else { return };
         let mut cursor = clause.walk();
-        let parts: Vec<Node> = clause.named_children(&mut cursor).collect();
-        for part in parts {
+        for part in clause.named_children(&mut cursor) {
             match part.kind() {
                 "identifier" => self.import_binding(part, &source, ImportKind::Default),
                 "namespace_import" => {
@@ -612,10 +675,10 @@ impl<'a> Lowerer<'a> {
                         .filter(|n| n.kind() == "import_specifier")
                         .collect();
                     for spec in specs {
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = self.field(spec, F::Name) else {
                             continue;
                         };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let local = self.field(spec, F::Alias).unwrap_or(name);
                         let imported: Name = if name.kind() == "string" {
                             self.string_value(name)
                         } else {
@@ -653,9 +716,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn export_stmt(&mut self, node: Node) {
-        let source = node
-            .child_by_field_name("source")
-            .map(|s| self.string_value(s));
+        let source = self.field(node, F::Source).map(|s| self.string_value(s));
         if let Some(src) = &source {
             self.note_specifier(src);
             self.last_import_end = Some(node.end_byte() as u32);
@@ -665,7 +726,7 @@ impl<'a> Lowerer<'a> {
             let has = node.children(&mut c).any(|ch| ch.kind() == "default");
             has
         };
-        if let Some(decl) = node.child_by_field_name("declaration") {
+        if let Some(decl) = self.field(node, F::Declaration) {
             let names = match decl.kind() {
                 "lexical_declaration" | "variable_declaration" => self.var_decl(decl),
                 "function_declaration" | "generator_function_declaration" => {
@@ -686,7 +747,7 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
-        if let Some(value) = node.child_by_field_name("value") {
+        if let Some(value) = self.field(node, F::Value) {
             let id = self.expr(value);
             self.ir
                 .exports
@@ -694,9 +755,8 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
         let mut saw_clause = false;
-        for child in children {
+        for child in node.named_children(&mut cursor) {
             match child.kind() {
                 "export_clause" => {
                     saw_clause = true;
@@ -706,12 +766,12 @@ impl<'a> Lowerer<'a> {
                         .filter(|n| n.kind() == "export_specifier")
                         .collect();
                     for spec in specs {
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = self.field(spec, F::Name) else {
                             continue;
                         };
                         let local: Name = self.node_text(name).into();
-                        let exported: Name = spec
-                            .child_by_field_name("alias")
+                        let exported: Name = self
+                            .field(spec, F::Alias)
                             .map(|a| self.node_text(a).into())
                             .unwrap_or(local.clone());
                         match &source {
@@ -763,15 +823,15 @@ impl<'a> Lowerer<'a> {
             .filter(|n| n.kind() == "variable_declarator")
             .collect();
         for d in declarators {
-            let Some(name) = d.child_by_field_name("name") else {
+            let Some(name) = self.field(d, F::Name) else {
                 continue;
             };
-            let value = match d.child_by_field_name("value") {
+            let value = match self.field(d, F::Value) {
                 Some(v) => self.expr(v),
                 None => self.push(Expr::Unknown, range(name)),
             };
             // a declaration without initialiser gets its value from assignments only
-            let value = if d.child_by_field_name("value").is_none() {
+            let value = if self.field(d, F::Value).is_none() {
                 None
             } else {
                 Some(value)
@@ -782,7 +842,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn func_decl(&mut self, node: Node) -> Option<BindingId> {
-        let name = node.child_by_field_name("name")?;
+        let name = self.field(node, F::Name)?;
         // declare first (hoisting, recursion)
         let fid = self.function(node);
         let e = self.push(Expr::Func(fid), range(node));
@@ -790,7 +850,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class_decl(&mut self, node: Node) -> Option<BindingId> {
-        let name = node.child_by_field_name("name");
+        let name = self.field(node, F::Name);
         let cid = self.class(node);
         let e = self.push(Expr::Class(cid), range(node));
         let name = name?;
@@ -822,8 +882,7 @@ impl<'a> Lowerer<'a> {
                 }
                 "object_pattern" => {
                     let mut cursor = pat.walk();
-                    let entries: Vec<Node> = pat.named_children(&mut cursor).collect();
-                    for entry in entries {
+                    for entry in pat.named_children(&mut cursor) {
                         match entry.kind() {
                             "shorthand_property_identifier_pattern" => {
                                 let v = value.map(|v| {
@@ -832,10 +891,9 @@ impl<'a> Lowerer<'a> {
                                 work.push((entry, v));
                             }
                             "pair_pattern" => {
-                                let (Some(k), Some(vp)) = (
-                                    entry.child_by_field_name("key"),
-                                    entry.child_by_field_name("value"),
-                                ) else {
+                                let (Some(k), Some(vp)) =
+                                    (self.field(entry, F::Key), self.field(entry, F::Value))
+                                else {
                                     continue;
                                 };
                                 let key = self.prop_key(k);
@@ -848,10 +906,9 @@ impl<'a> Lowerer<'a> {
                                 work.push((vp, v));
                             }
                             "object_assignment_pattern" => {
-                                let (Some(left), Some(right)) = (
-                                    entry.child_by_field_name("left"),
-                                    entry.child_by_field_name("right"),
-                                ) else {
+                                let (Some(left), Some(right)) =
+                                    (self.field(entry, F::Left), self.field(entry, F::Right))
+                                else {
                                     continue;
                                 };
                                 let member = value.map(|v| {
@@ -881,10 +938,9 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 "assignment_pattern" => {
-                    let (Some(left), Some(right)) = (
-                        pat.child_by_field_name("left"),
-                        pat.child_by_field_name("right"),
-                    ) else {
+                    let (Some(left), Some(right)) =
+                        (self.field(pat, F::Left), self.field(pat, F::Right))
+                    else {
                         continue;
                     };
                     let default = self.expr(right);
@@ -902,8 +958,7 @@ impl<'a> Lowerer<'a> {
                 }
                 "array_pattern" | "rest_pattern" => {
                     let mut cursor = pat.walk();
-                    let elems: Vec<Node> = pat.named_children(&mut cursor).collect();
-                    for e in elems {
+                    for e in pat.named_children(&mut cursor) {
                         let u = self.unknown(e);
                         work.push((e, Some(u)));
                     }
@@ -963,13 +1018,13 @@ impl<'a> Lowerer<'a> {
         self.scope = self.new_scope();
         self.func = Some(fid);
         let mut params: Vec<Node> = Vec::new();
-        if let Some(p) = node.child_by_field_name("parameters") {
+        if let Some(p) = self.field(node, F::Parameters) {
             let mut cursor = p.walk();
             params.extend(
                 p.named_children(&mut cursor)
                     .filter(|n| !is_type_node(n.kind())),
             );
-        } else if let Some(p) = node.child_by_field_name("parameter") {
+        } else if let Some(p) = self.field(node, F::Parameter) {
             params.push(p);
         }
         self.ir.funcs[fid as usize].param_count = params.len() as u32;
@@ -982,10 +1037,9 @@ impl<'a> Lowerer<'a> {
                 range(p),
             );
             let (pattern, default) = match p.kind() {
-                "required_parameter" | "optional_parameter" => (
-                    p.child_by_field_name("pattern"),
-                    p.child_by_field_name("value"),
-                ),
+                "required_parameter" | "optional_parameter" => {
+                    (self.field(p, F::Pattern), self.field(p, F::Value))
+                }
                 _ => (Some(p), None),
             };
             let Some(pattern) = pattern else { continue };
@@ -1019,7 +1073,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = self.field(node, F::Body) {
             if body.kind() == "statement_block" {
                 self.stmts(body);
             } else {
@@ -1039,24 +1093,23 @@ impl<'a> Lowerer<'a> {
             range: range(node),
             ..Default::default()
         });
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = self.field(node, F::Body) else {
             return cid;
         };
         let saved_class = self.class;
         self.class = Some(cid);
         let mut cursor = body.walk();
-        let members: Vec<Node> = body.named_children(&mut cursor).collect();
-        for m in members {
+        for m in body.named_children(&mut cursor) {
             match m.kind() {
                 "public_field_definition" | "field_definition" => {
-                    let Some(n) = m
-                        .child_by_field_name("name")
-                        .or_else(|| m.child_by_field_name("property"))
+                    let Some(n) = self
+                        .field(m, F::Name)
+                        .or_else(|| self.field(m, F::Property))
                     else {
                         continue;
                     };
                     let key: Name = self.node_text(n).into();
-                    if let Some(v) = m.child_by_field_name("value") {
+                    if let Some(v) = self.field(m, F::Value) {
                         let e = self.expr(v);
                         self.ir.classes[cid as usize]
                             .fields
@@ -1066,7 +1119,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 "method_definition" => {
-                    let Some(n) = m.child_by_field_name("name") else {
+                    let Some(n) = self.field(m, F::Name) else {
                         continue;
                     };
                     let key: Name = self.node_text(n).into();
@@ -1166,10 +1219,9 @@ impl<'a> Lowerer<'a> {
                 self.push(Expr::Template(parts), r)
             }
             "member_expression" => {
-                let (Some(obj), Some(prop)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("property"),
-                ) else {
+                let (Some(obj), Some(prop)) =
+                    (self.field(node, F::Object), self.field(node, F::Property))
+                else {
                     return self.walk_unknown(node);
                 };
                 let o = self.expr(obj);
@@ -1188,10 +1240,9 @@ impl<'a> Lowerer<'a> {
                 id
             }
             "subscript_expression" => {
-                let (Some(obj), Some(index)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("index"),
-                ) else {
+                let (Some(obj), Some(index)) =
+                    (self.field(node, F::Object), self.field(node, F::Index))
+                else {
                     return self.walk_unknown(node);
                 };
                 let o = self.expr(obj);
@@ -1218,11 +1269,9 @@ impl<'a> Lowerer<'a> {
             }
             "call_expression" => self.call(node),
             "new_expression" => {
-                let callee = node
-                    .child_by_field_name("constructor")
-                    .map(|c| self.expr(c));
-                let args = node
-                    .child_by_field_name("arguments")
+                let callee = self.field(node, F::Constructor).map(|c| self.expr(c));
+                let args = self
+                    .field(node, F::Arguments)
                     .map(|a| self.args(a))
                     .unwrap_or_default();
                 match callee {
@@ -1260,22 +1309,20 @@ impl<'a> Lowerer<'a> {
             }
             "sequence_expression" => {
                 let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 let mut last = None;
-                for c in children {
+                for c in node.named_children(&mut cursor) {
                     last = Some(self.expr(c));
                 }
                 last.unwrap_or_else(|| self.push(Expr::Unknown, r))
             }
             "binary_expression" => {
-                let op = node
-                    .child_by_field_name("operator")
+                let op = self
+                    .field(node, F::Operator)
                     .map(|o| self.node_text(o))
                     .unwrap_or("");
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) =
+                    (self.field(node, F::Left), self.field(node, F::Right))
+                else {
                     return self.walk_unknown(node);
                 };
                 let l = self.expr(left);
@@ -1291,13 +1338,13 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "ternary_expression" => {
-                let test = match node.child_by_field_name("condition") {
+                let test = match self.field(node, F::Condition) {
                     Some(c) => self.expr(c),
                     None => self.push(Expr::Unknown, r),
                 };
                 let (Some(a), Some(b)) = (
-                    node.child_by_field_name("consequence"),
-                    node.child_by_field_name("alternative"),
+                    self.field(node, F::Consequence),
+                    self.field(node, F::Alternative),
                 ) else {
                     return self.walk_unknown(node);
                 };
@@ -1306,10 +1353,9 @@ impl<'a> Lowerer<'a> {
                 self.push(Expr::Cond { test, then, other }, r)
             }
             "assignment_expression" | "augmented_assignment_expression" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) =
+                    (self.field(node, F::Left), self.field(node, F::Right))
+                else {
                     return self.walk_unknown(node);
                 };
                 let rhs = self.expr(right);
@@ -1319,12 +1365,11 @@ impl<'a> Lowerer<'a> {
             "object" => {
                 let mut entries = Vec::new();
                 let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for c in children {
+                for c in node.named_children(&mut cursor) {
                     match c.kind() {
                         "pair" => {
                             let (Some(k), Some(v)) =
-                                (c.child_by_field_name("key"), c.child_by_field_name("value"))
+                                (self.field(c, F::Key), self.field(c, F::Value))
                             else {
                                 continue;
                             };
@@ -1358,7 +1403,7 @@ impl<'a> Lowerer<'a> {
                             }
                         }
                         "method_definition" => {
-                            let Some(k) = c.child_by_field_name("name") else {
+                            let Some(k) = self.field(c, F::Name) else {
                                 continue;
                             };
                             let key = self.prop_key(k);
@@ -1379,8 +1424,10 @@ impl<'a> Lowerer<'a> {
             }
             "array" => {
                 let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                let elems = children.into_iter().map(|c| self.expr(c)).collect();
+                let elems = node
+                    .named_children(&mut cursor)
+                    .map(|c| self.expr(c))
+                    .collect();
                 self.push(Expr::Array(elems), r)
             }
             "arrow_function" | "function_expression" | "function" | "generator_function" => {
@@ -1404,8 +1451,7 @@ impl<'a> Lowerer<'a> {
     /// An expression we do not model: still visit its children (calls inside JSX, etc.).
     fn walk_unknown(&mut self, node: Node) -> ExprId {
         let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        for c in children {
+        for c in node.named_children(&mut cursor) {
             if is_statement_kind(c.kind()) {
                 self.stmt(c);
             } else if !is_type_node(c.kind()) {
@@ -1433,10 +1479,10 @@ impl<'a> Lowerer<'a> {
 
     fn call(&mut self, node: Node) -> ExprId {
         let r = range(node);
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = self.field(node, F::Function) else {
             return self.walk_unknown(node);
         };
-        let args_node = node.child_by_field_name("arguments");
+        let args_node = self.field(node, F::Arguments);
         if args_node.is_some_and(|a| a.kind() == "template_string") {
             return self.walk_unknown(node);
         }
@@ -1476,10 +1522,9 @@ impl<'a> Lowerer<'a> {
                     .push((self.node_text(left).into(), self.scope, rhs));
             }
             "member_expression" => {
-                let (Some(obj), Some(prop)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("property"),
-                ) else {
+                let (Some(obj), Some(prop)) =
+                    (self.field(left, F::Object), self.field(left, F::Property))
+                else {
                     return;
                 };
                 let prop_name: Name = self.node_text(prop).into();
@@ -1503,8 +1548,7 @@ impl<'a> Lowerer<'a> {
             "object_pattern" | "array_pattern" => {
                 // `({ a } = x)`: assignments to existing bindings
                 let mut cursor = left.walk();
-                let children: Vec<Node> = left.named_children(&mut cursor).collect();
-                for c in children {
+                for c in left.named_children(&mut cursor) {
                     if c.kind() == "shorthand_property_identifier_pattern" {
                         let m = self.member_of(rhs, self.node_text(c).into(), range(c));
                         self.pending_assigns
@@ -1664,6 +1708,17 @@ mod tests {
         "class A { c = createClient(u, k); m() { this.d = 1 } }\n",
         "\"use client\"\n",
     ];
+
+    /// Every field lowering reads exists in both grammars (a renamed field would silently read as absent).
+    #[test]
+    fn fields_exist_in_both_grammars() {
+        for lang in [Lang::TypeScript, Lang::Tsx] {
+            let ids = field_ids(&lang.ts_language().unwrap());
+            for (name, id) in FIELD_NAMES.iter().zip(ids) {
+                assert_ne!(id, 0, "no field `{name}` in {lang:?}");
+            }
+        }
+    }
 
     #[test]
     fn composing_fragments_equals_one_walk() {

@@ -227,6 +227,14 @@ impl Harness {
         u
     }
 
+    pub async fn close(&mut self, u: &Uri) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": u.as_str()}}),
+        )
+        .await;
+    }
+
     pub async fn change(&mut self, u: &Uri, version: i32, changes: Value) {
         self.notify(
             "textDocument/didChange",
