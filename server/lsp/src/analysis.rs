@@ -51,8 +51,8 @@ pub enum Msg {
     },
     Disk(Vec<(PathBuf, DiskChange)>),
     Settings(Settings),
-    /// The background index of the workspace folders is ready.
-    Indexed(Box<Workspace>),
+    /// The background index of the workspace folders (listed) is ready.
+    Indexed(Box<Workspace>, Vec<PathBuf>),
     Query(Query),
 }
 
@@ -286,7 +286,8 @@ impl State {
                     dirty.extend(changed);
                     dirty.extend(self.open.keys().cloned());
                 }
-                Msg::Indexed(ws) => {
+                Msg::Indexed(ws, roots) => {
+                    self.roots = roots;
                     self.install_index(*ws);
                     dirty.extend(self.open.keys().cloned());
                 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use dashmap::DashMap;
@@ -42,7 +42,11 @@ struct Doc {
 struct Init {
     enc: PositionEncoding,
     caps: Caps,
-    roots: Vec<PathBuf>,
+    /// The workspace folders; they change with `workspace/didChangeWorkspaceFolders`.
+    roots: Mutex<Vec<PathBuf>>,
+    /// Which indexing run is the latest: an older run that finishes later is dropped.
+    index_generation: AtomicU64,
+    /// The first folder: where `rlscope.toml` is looked up.
     root: PathBuf,
     tx: std::sync::mpsc::Sender<Msg>,
 }
@@ -243,11 +247,15 @@ impl Inner {
     /// Reads every workspace folder on a blocking thread, then hands the index to the analysis thread.
     async fn index_workspace(&self) {
         let Some(init) = self.init.get() else { return };
-        if init.roots.is_empty() {
+        let roots = init.roots.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let generation = init.index_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        // at start-up without folders there is nothing to index; after the last folder is removed, the
+        // (empty) index replaces the old one
+        if roots.is_empty() && generation == 1 {
             return;
         }
         let progress = if init.caps.work_done_progress {
-            let token = NumberOrString::String("rlscope-index".into());
+            let token = NumberOrString::String(format!("rlscope-index-{generation}"));
             match self.client.create_work_done_progress(token.clone()).await {
                 Ok(()) => Some(
                     self.client
@@ -261,8 +269,8 @@ impl Inner {
         } else {
             None
         };
-        let roots = init.roots.clone();
         let root = init.root.clone();
+        let index_roots = roots.clone();
         let settings = self
             .settings
             .lock()
@@ -272,7 +280,7 @@ impl Inner {
         let built = tokio::task::spawn_blocking(move || {
             let (file_config, _) = settings::load_file_config(&root);
             let mut ws = Workspace::new(root, settings.merge_over(&file_config));
-            let errors = ws.load_paths(&roots, &LoadOptions::default());
+            let errors = ws.load_paths(&index_roots, &LoadOptions::default());
             (ws, errors)
         })
         .await;
@@ -283,7 +291,11 @@ impl Inner {
                 }
                 let n = ws.files().len();
                 log_info!("indexed {n} files in {} ms", started.elapsed().as_millis());
-                self.send(Msg::Indexed(Box::new(ws)));
+                if init.index_generation.load(Ordering::SeqCst) == generation {
+                    self.send(Msg::Indexed(Box::new(ws), roots));
+                } else {
+                    log_debug!("index of an older set of folders dropped");
+                }
                 format!("{n} files")
             }
             Err(e) => {
@@ -295,6 +307,15 @@ impl Inner {
             p.finish_with_message(message).await;
         }
     }
+}
+
+/// A pull report's `resultId`: a digest of exactly what is reported, so a client asking again with the id of
+/// what it already shows gets `unchanged` instead of the same list again.
+fn result_id(items: &[Diagnostic]) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    serde_json::to_vec(items).unwrap_or_default().hash(&mut h);
+    format!("{:016x}", h.finish())
 }
 
 async fn forward_out(client: Client, mut rx: mpsc::UnboundedReceiver<Out>) {
@@ -374,7 +395,8 @@ impl LanguageServer for Backend {
             .set(Init {
                 enc,
                 caps,
-                roots,
+                roots: Mutex::new(roots),
+                index_generation: AtomicU64::new(0),
                 root,
                 tx,
             })
@@ -405,6 +427,13 @@ impl LanguageServer for Backend {
                     CodeActionProviderCapability::Simple(true)
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(SOURCE.into()),
@@ -537,6 +566,27 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         self.apply_settings(Some(&params.settings)).await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let Some(init) = self.init.get() else { return };
+        {
+            let mut roots = init.roots.lock().unwrap_or_else(|e| e.into_inner());
+            for f in &params.event.removed {
+                let path = uri_to_path(&f.uri);
+                roots.retain(|r| *r != path);
+            }
+            for f in &params.event.added {
+                let path = uri_to_path(&f.uri);
+                if path.is_dir() && !roots.contains(&path) {
+                    roots.push(path);
+                }
+            }
+            log_info!("workspace folders changed: {} folder(s)", roots.len());
+        }
+        // re-index in the background; requests and edits go on against the current index meanwhile
+        let inner = self.0.clone();
+        tokio::spawn(async move { inner.index_workspace().await });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -689,25 +739,59 @@ impl LanguageServer for Backend {
             .query(|reply| Query::Diagnostics { path, reply })
             .await
             .unwrap_or_default();
-        Ok(DocumentDiagnosticReportResult::Report(
+        let id = result_id(&items);
+        let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
+            DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                    result_id: id,
+                },
+            })
+        } else {
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                    result_id: None,
+                    result_id: Some(id),
                     items,
                 },
-            }),
-        ))
+            })
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
     }
 
     async fn workspace_diagnostic(
         &self,
-        _: WorkspaceDiagnosticParams,
+        params: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
+        let previous: HashMap<Uri, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (p.uri, p.value))
+            .collect();
         let items = self
             .query(|reply| Query::WorkspaceDiagnostics { reply })
             .await
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|report| match report {
+                WorkspaceDocumentDiagnosticReport::Full(mut full) => {
+                    let id = result_id(&full.full_document_diagnostic_report.items);
+                    if previous.get(&full.uri) == Some(&id) {
+                        return WorkspaceDocumentDiagnosticReport::Unchanged(
+                            WorkspaceUnchangedDocumentDiagnosticReport {
+                                uri: full.uri,
+                                version: full.version,
+                                unchanged_document_diagnostic_report:
+                                    UnchangedDocumentDiagnosticReport { result_id: id },
+                            },
+                        );
+                    }
+                    full.full_document_diagnostic_report.result_id = Some(id);
+                    WorkspaceDocumentDiagnosticReport::Full(full)
+                }
+                other => other,
+            })
+            .collect();
         Ok(WorkspaceDiagnosticReportResult::Report(
             WorkspaceDiagnosticReport { items },
         ))

@@ -809,6 +809,18 @@ async fn pull_clients_are_asked_to_refresh_when_a_dependency_changes() {
             .any(|d| d["code"] == SESSION),
         "{rep}"
     );
+    // asking again with the id of what it shows: `unchanged`, same id
+    let first_id = rep["resultId"].as_str().expect("a resultId").to_string();
+    let again = h
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": su.as_str()}, "previousResultId": first_id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again["kind"], "unchanged", "{again}");
+    assert_eq!(again["resultId"], first_id.as_str());
+    assert!(again.get("items").is_none());
     let au = h.open(&admin, ADMIN).await;
     h.change(&au, 2, json!([{"text": ANON_ADMIN}])).await;
     h.wait_for("diagnostic refresh", |r| {
@@ -816,9 +828,15 @@ async fn pull_clients_are_asked_to_refresh_when_a_dependency_changes() {
     })
     .await;
     let rep = h
-        .request("textDocument/diagnostic", pull(&su))
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": su.as_str()}, "previousResultId": first_id}),
+        )
         .await
         .unwrap();
+    // the findings changed: a full report under a new id, whatever id the client sent
+    assert_eq!(rep["kind"], "full", "{rep}");
+    assert_ne!(rep["resultId"], first_id.as_str());
     assert!(
         !rep["items"]
             .as_array()
@@ -844,6 +862,24 @@ async fn pull_clients_are_asked_to_refresh_when_a_dependency_changes() {
             .any(|i| i["uri"].as_str().unwrap().ends_with("app/signup.ts")),
         "{ws}"
     );
+    // a second pull naming every report's id: all `unchanged`
+    let previous: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            assert_eq!(i["kind"], "full");
+            json!({"uri": i["uri"], "value": i["resultId"].as_str().expect("a resultId")})
+        })
+        .collect();
+    let ws2 = h
+        .request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .await
+        .unwrap();
+    let items2 = ws2["items"].as_array().unwrap();
+    assert_eq!(items2.len(), items.len());
+    assert!(items2.iter().all(|i| i["kind"] == "unchanged"), "{ws2}");
 }
 
 mod tower_lsp_server_uri {
@@ -1021,4 +1057,74 @@ async fn random_incremental_edits_match_a_model() {
     }
     // the analysis kept up and the server still answers
     h.diagnostics(&u, |p| p["version"] == 399).await;
+}
+
+/// Folders added and removed after start are indexed in the background: `workspace/diagnostic` then covers
+/// exactly the current folders.
+#[tokio::test]
+async fn workspace_folders_added_and_removed_are_reindexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().canonicalize().unwrap();
+    let key = format!("export const k = '{}'\n", jwt("service_role"));
+    write(&top, "a/lib/a.ts", &key);
+    write(&top, "b/lib/b.ts", &key);
+    let (a, b) = (top.join("a"), top.join("b"));
+    let mut h = Harness::new();
+    let mut caps = default_caps();
+    caps["textDocument"]["diagnostic"] = json!({});
+    caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
+    caps["workspace"]["workspaceFolders"] = json!(true);
+    let r = h.initialize_with(caps, Some(&a), Value::Null).await;
+    let wf = &r["capabilities"]["workspace"]["workspaceFolders"];
+    assert_eq!(wf["supported"], true);
+    assert_eq!(wf["changeNotifications"], true);
+    index_ready(&mut h).await;
+
+    async fn reported(h: &mut Harness) -> Vec<String> {
+        let ws = h
+            .request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await
+            .unwrap();
+        let mut files: Vec<String> = ws["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| !i["items"].as_array().unwrap().is_empty())
+            .map(|i| {
+                let u = i["uri"].as_str().unwrap();
+                u.rsplit('/').next().unwrap().to_string()
+            })
+            .collect();
+        files.sort();
+        files
+    }
+    assert_eq!(reported(&mut h).await, ["a.ts"]);
+
+    let folder = |p: &std::path::Path| json!({"uri": common::uri(p).as_str(), "name": "f"});
+    h.seen.clear();
+    h.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [folder(&b)], "removed": []}}),
+    )
+    .await;
+    index_ready(&mut h).await;
+    assert_eq!(reported(&mut h).await, ["a.ts", "b.ts"]);
+
+    h.seen.clear();
+    h.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder(&a)]}}),
+    )
+    .await;
+    index_ready(&mut h).await;
+    assert_eq!(reported(&mut h).await, ["b.ts"]);
+
+    h.seen.clear();
+    h.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder(&b)]}}),
+    )
+    .await;
+    index_ready(&mut h).await;
+    assert!(reported(&mut h).await.is_empty());
 }
