@@ -13,6 +13,8 @@ pub enum Lang {
     DotEnv,
     /// `tsconfig*.json`, `jsconfig.json`
     TsConfig,
+    /// `package.json`: a workspace package's name, `exports` and entry points (monorepo imports).
+    PackageJson,
 }
 
 impl Lang {
@@ -23,6 +25,9 @@ impl Lang {
         }
         if (name.starts_with("tsconfig") && name.ends_with(".json")) || name == "jsconfig.json" {
             return Some(Lang::TsConfig);
+        }
+        if name == "package.json" {
+            return Some(Lang::PackageJson);
         }
         let ext = path.extension()?.to_str()?;
         match ext {

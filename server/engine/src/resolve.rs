@@ -1,6 +1,8 @@
-//! Module resolution: relative specifiers, extension and `index` probing, and `tsconfig.json` /
-//! `jsconfig.json` `baseUrl` + `paths` (following `extends`, cycles cut). Resolution is against the set of
-//! files the workspace knows, never the disk, so it is fast and deterministic.
+//! Module resolution: relative specifiers, extension and `index` probing, `tsconfig.json` /
+//! `jsconfig.json` `baseUrl` + `paths` (following `extends`, cycles cut), and workspace packages (a
+//! monorepo's `@acme/db/admin` through that package's `package.json` `exports`, else its entry fields).
+//! Resolution is against the set of files the workspace knows, never the disk, so it is fast and
+//! deterministic.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -38,10 +40,132 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A package of the workspace (any `package.json` with a `name` outside `node_modules`): what an import of
+/// its name resolves through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Package {
+    pub dir: PathBuf,
+    /// The `exports` field as written.
+    pub exports: Option<serde_json::Value>,
+    /// `source`, `module`, `main`, `types`, `typings`, in that order of preference, as written.
+    pub entries: Vec<String>,
+}
+
+/// Reads a `package.json`: its name and a [`Package`], when it has a name.
+pub fn parse_package(path: &Path, text: &str) -> Option<(String, Package)> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    let name = json.get("name")?.as_str()?.to_string();
+    let entries = ["source", "module", "main", "types", "typings"]
+        .iter()
+        .filter_map(|f| json.get(*f)?.as_str().map(str::to_owned))
+        .collect();
+    let package = Package {
+        dir: path.parent().unwrap_or(Path::new("/")).to_path_buf(),
+        exports: json.get("exports").cloned(),
+        entries,
+    };
+    Some((name, package))
+}
+
+/// Conditions tried, in order, in an `exports` object: source-first conditions, then the usual ones. The
+/// first target that is a file of the workspace wins (built `dist/` output is mapped back to `src/`).
+const CONDITIONS: [&str; 13] = [
+    "source",
+    "development",
+    "import",
+    "module",
+    "default",
+    "require",
+    "node",
+    "react-server",
+    "edge-light",
+    "worker",
+    "browser",
+    "types",
+    "typings",
+];
+
+/// The targets `exports` gives for `key` (`.` or `./sub/path`), in the order to try them.
+fn export_targets(exports: &serde_json::Value, key: &str) -> Vec<String> {
+    use serde_json::Value;
+    let subpath_map = match exports {
+        Value::Object(m) if m.keys().any(|k| k.starts_with('.')) => Some(m),
+        _ => None,
+    };
+    let Some(map) = subpath_map else {
+        // a string, an array or a conditions object: all for "."
+        return if key == "." {
+            flatten_targets(exports, "", 0)
+        } else {
+            Vec::new()
+        };
+    };
+    if let Some(v) = map.get(key) {
+        return flatten_targets(v, "", 0);
+    }
+    // `"./*": "./src/*.ts"`: the longest matching prefix wins
+    let mut best: Option<(&str, &str, &Value)> = None;
+    for (k, v) in map {
+        let Some((pre, post)) = k.split_once('*') else {
+            continue;
+        };
+        if key.len() >= pre.len() + post.len() && key.starts_with(pre) && key.ends_with(post) {
+            let star = &key[pre.len()..key.len() - post.len()];
+            if best.is_none_or(|(p, _, _)| pre.len() > p.len()) {
+                best = Some((pre, star, v));
+            }
+        }
+    }
+    best.map(|(_, star, v)| flatten_targets(v, star, 0))
+        .unwrap_or_default()
+}
+
+fn flatten_targets(v: &serde_json::Value, star: &str, depth: u32) -> Vec<String> {
+    use serde_json::Value;
+    if depth > 8 {
+        return Vec::new();
+    }
+    match v {
+        Value::String(s) => vec![s.replace('*', star)],
+        Value::Array(a) => a
+            .iter()
+            .flat_map(|x| flatten_targets(x, star, depth + 1))
+            .collect(),
+        Value::Object(m) => {
+            let known = CONDITIONS.iter().filter_map(|c| m.get(*c));
+            let others = m
+                .iter()
+                .filter(|(k, _)| !CONDITIONS.contains(&k.as_str()))
+                .map(|(_, v)| v);
+            known
+                .chain(others)
+                .flat_map(|x| flatten_targets(x, star, depth + 1))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `@scope/name/sub/path` → (`@scope/name`, `sub/path`); `name/sub` → (`name`, `sub`).
+fn split_package(spec: &str) -> Option<(&str, &str)> {
+    let cut = if spec.starts_with('@') {
+        let slash = spec.find('/')?;
+        spec[slash + 1..].find('/').map(|i| slash + 1 + i)
+    } else {
+        spec.find('/')
+    };
+    Some(match cut {
+        Some(i) => (&spec[..i], &spec[i + 1..]),
+        None => (spec, ""),
+    })
+}
+
 pub struct Resolver<'a> {
     pub files: &'a dyn Fn(&Path) -> bool,
     /// tsconfigs by the folder they sit in.
     pub tsconfigs: &'a HashMap<PathBuf, TsConfig>,
+    /// Workspace packages by name.
+    pub packages: &'a HashMap<String, Package>,
 }
 
 impl Resolver<'_> {
@@ -83,6 +207,64 @@ impl Resolver<'_> {
                 if let Resolved::File(p) = self.probe(&normalize(&base.join(spec))) {
                     return Resolved::File(p);
                 }
+            }
+        }
+        self.resolve_package(spec)
+    }
+
+    /// A workspace package's module. Supabase's own packages always stay external (their factories are
+    /// what the analysis recognises), even when the workspace is a checkout of supabase-js.
+    fn resolve_package(&self, spec: &str) -> Resolved {
+        if self.packages.is_empty() || spec.starts_with("@supabase/") {
+            return Resolved::External;
+        }
+        let Some((name, sub)) = split_package(spec) else {
+            return Resolved::External;
+        };
+        let Some(pkg) = self.packages.get(name) else {
+            return Resolved::External;
+        };
+        if let Some(exports) = &pkg.exports {
+            let key = if sub.is_empty() {
+                ".".to_string()
+            } else {
+                format!("./{sub}")
+            };
+            for target in export_targets(exports, &key) {
+                if let Resolved::File(p) = self.probe_target(&pkg.dir, &target) {
+                    return Resolved::File(p);
+                }
+            }
+        }
+        if sub.is_empty() {
+            for entry in &pkg.entries {
+                if let Resolved::File(p) = self.probe_target(&pkg.dir, entry) {
+                    return Resolved::File(p);
+                }
+            }
+            return self.probe(&pkg.dir);
+        }
+        self.probe_target(&pkg.dir, sub)
+    }
+
+    /// A package target (`./src/admin.ts`, `./dist/admin.js`, `./dist/admin.d.ts`): the file itself, else the
+    /// same path with the build folder (`dist`, `build`, `lib`, `out`) as `src` and without `.d.ts`.
+    fn probe_target(&self, dir: &Path, target: &str) -> Resolved {
+        let target = target.strip_prefix("./").unwrap_or(target);
+        let stem = ["d.ts", "d.mts", "d.cts"]
+            .iter()
+            .find_map(|e| target.strip_suffix(&format!(".{e}")))
+            .unwrap_or(target);
+        let path = normalize(&dir.join(stem));
+        if let Resolved::File(p) = self.probe(&path) {
+            return Resolved::File(p);
+        }
+        let mut parts: Vec<&str> = stem.split('/').collect();
+        if let Some(first) = parts.first_mut() {
+            if matches!(*first, "dist" | "build" | "lib" | "out") {
+                *first = "src";
+                let source = normalize(&dir.join(parts.join("/")));
+                return self.probe(&source);
             }
         }
         Resolved::External
@@ -294,5 +476,100 @@ mod tests {
         let cfg = load_tsconfig(Path::new("/a/tsconfig.json"), &read);
         assert_eq!(cfg.base_url.as_deref(), Some(Path::new("/a")));
         assert_eq!(cfg.paths[0].1[0], PathBuf::from("/a/src/*"));
+    }
+
+    fn packages(list: &[(&str, &str)]) -> HashMap<String, Package> {
+        list.iter()
+            .map(|(path, json)| parse_package(Path::new(path), json).unwrap())
+            .collect()
+    }
+
+    fn resolve_in(files: &[&str], pkgs: &HashMap<String, Package>, spec: &str) -> Resolved {
+        let set: HashSet<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let exists = |p: &Path| set.contains(p);
+        let tsconfigs = HashMap::new();
+        let r = Resolver {
+            files: &exists,
+            tsconfigs: &tsconfigs,
+            packages: pkgs,
+        };
+        r.resolve(Path::new("/m/apps/web/page.ts"), spec)
+    }
+
+    fn file(p: &str) -> Resolved {
+        Resolved::File(PathBuf::from(p))
+    }
+
+    #[test]
+    fn workspace_packages_resolve_through_exports() {
+        let pkgs = packages(&[
+            (
+                "/m/packages/db/package.json",
+                r#"{"name": "@acme/db", "exports": {
+                    ".": "./src/index.ts",
+                    "./admin": {"types": "./dist/admin.d.ts", "import": "./dist/admin.js"},
+                    "./clients/*": "./src/clients/*.ts",
+                    "./clients/special": "./src/special.ts"
+                }}"#,
+            ),
+            (
+                "/m/packages/one/package.json",
+                r#"{"name": "one", "exports": "./lib/main.js"}"#,
+            ),
+            (
+                "/m/packages/two/package.json",
+                r#"{"name": "two", "main": "dist/index.js"}"#,
+            ),
+            ("/m/packages/three/package.json", r#"{"name": "three"}"#),
+            (
+                "/m/packages/fake-supabase/package.json",
+                r#"{"name": "@supabase/supabase-js", "main": "src/index.ts"}"#,
+            ),
+        ]);
+        let files = [
+            "/m/packages/db/src/index.ts",
+            "/m/packages/db/src/admin.ts",
+            "/m/packages/db/src/clients/server.ts",
+            "/m/packages/db/src/special.ts",
+            "/m/packages/one/lib/main.js",
+            "/m/packages/two/src/index.ts",
+            "/m/packages/three/index.ts",
+            "/m/packages/three/utils/env.ts",
+            "/m/packages/fake-supabase/src/index.ts",
+        ];
+        let r = |spec| resolve_in(&files, &pkgs, spec);
+        assert_eq!(r("@acme/db"), file("/m/packages/db/src/index.ts"));
+        // conditions: dist targets and .d.ts types map back to the source
+        assert_eq!(r("@acme/db/admin"), file("/m/packages/db/src/admin.ts"));
+        // patterns, and an exact key beats a pattern
+        assert_eq!(
+            r("@acme/db/clients/server"),
+            file("/m/packages/db/src/clients/server.ts")
+        );
+        assert_eq!(
+            r("@acme/db/clients/special"),
+            file("/m/packages/db/src/special.ts")
+        );
+        // not exported, no such file
+        assert_eq!(r("@acme/db/nope"), Resolved::External);
+        assert_eq!(r("one"), file("/m/packages/one/lib/main.js"));
+        assert_eq!(r("two"), file("/m/packages/two/src/index.ts"));
+        // no exports, no entry fields: index, and subpaths as folders
+        assert_eq!(r("three"), file("/m/packages/three/index.ts"));
+        assert_eq!(r("three/utils/env"), file("/m/packages/three/utils/env.ts"));
+        // Supabase's own packages stay external, whatever the workspace holds
+        assert_eq!(r("@supabase/supabase-js"), Resolved::External);
+        // not a workspace package
+        assert_eq!(r("react"), Resolved::External);
+        assert_eq!(r("@acme"), Resolved::External);
+    }
+
+    #[test]
+    fn package_names_split_at_the_right_slash() {
+        assert_eq!(split_package("@a/b/c/d"), Some(("@a/b", "c/d")));
+        assert_eq!(split_package("@a/b"), Some(("@a/b", "")));
+        assert_eq!(split_package("a/b"), Some(("a", "b")));
+        assert_eq!(split_package("a"), Some(("a", "")));
+        assert_eq!(split_package("@a"), None);
     }
 }

@@ -20,7 +20,9 @@ use crate::ir::FileIr;
 use crate::lang::Lang;
 use crate::lower::Fragments;
 use crate::prefilter::Prefilter;
-use crate::resolve::{load_tsconfig, normalize, Resolved, Resolver, TsConfig};
+use crate::resolve::{
+    load_tsconfig, normalize, parse_package, Package, Resolved, Resolver, TsConfig,
+};
 
 pub type FileId = u32;
 
@@ -74,6 +76,8 @@ pub struct Workspace {
     files: Vec<Option<FileData>>,
     by_path: HashMap<PathBuf, FileId>,
     tsconfigs: HashMap<PathBuf, TsConfig>,
+    /// Workspace packages (every `package.json` with a name) by name.
+    packages: HashMap<String, Package>,
     /// Env var name → levels found in `.env` files.
     env: HashMap<Box<str>, Vec<KeyLevel>>,
     /// The reverse of every file's `deps`: who imports whom. Kept in step with `deps` so that finding a
@@ -112,6 +116,7 @@ impl Workspace {
             files: Vec::new(),
             by_path: HashMap::new(),
             tsconfigs: HashMap::new(),
+            packages: HashMap::new(),
             env: HashMap::new(),
             rdeps: HashMap::new(),
         }
@@ -197,19 +202,27 @@ impl Workspace {
             })
             .collect();
         let mut scripts = Vec::new();
+        let (mut tsconfigs, mut packages) = (false, false);
         for r in read {
             match r {
                 Err(e) => errors.push(e),
                 Ok((path, lang, text, _)) => {
                     let id = self.intern(&path, lang, Arc::from(text));
                     match lang {
-                        Lang::TsConfig => self.refresh_tsconfigs(),
+                        Lang::TsConfig => tsconfigs = true,
+                        Lang::PackageJson => packages = true,
                         Lang::DotEnv => self.refresh_env_file(id),
                         _ if lang.is_script() => scripts.push(id),
                         _ => {}
                     }
                 }
             }
+        }
+        if tsconfigs {
+            self.refresh_tsconfigs();
+        }
+        if packages {
+            self.refresh_packages();
         }
         self.rebuild_env();
         // which scripts need a syntax tree up front: everything, or the seeds and the files that can reach a
@@ -312,6 +325,25 @@ impl Workspace {
             configs.insert(dir, load_tsconfig(p, &read));
         }
         self.tsconfigs = configs;
+    }
+
+    fn refresh_packages(&mut self) {
+        let mut packages = HashMap::new();
+        let mut found: Vec<(&PathBuf, &str)> = self
+            .files
+            .iter()
+            .flatten()
+            .filter(|f| f.lang == Lang::PackageJson)
+            .map(|f| (&f.path, &*f.text))
+            .collect();
+        // two packages of one name (a template copied into examples/): the shallowest wins, deterministically
+        found.sort_by_key(|(p, _)| (p.components().count(), p.to_path_buf()));
+        for (path, text) in found {
+            if let Some((name, package)) = parse_package(path, text) {
+                packages.entry(name).or_insert(package);
+            }
+        }
+        self.packages = packages;
     }
 
     fn refresh_env_file(&mut self, id: FileId) {
@@ -463,6 +495,11 @@ impl Workspace {
                 self.recompute_deps(None);
                 return self.files();
             }
+            Lang::PackageJson => {
+                self.refresh_packages();
+                self.recompute_deps(None);
+                return self.files();
+            }
             Lang::DotEnv => {
                 self.refresh_env_file(id);
                 self.rebuild_env();
@@ -490,6 +527,11 @@ impl Workspace {
         match lang {
             Some(Lang::TsConfig) => {
                 self.refresh_tsconfigs();
+                self.recompute_deps(None);
+                return self.files();
+            }
+            Some(Lang::PackageJson) => {
+                self.refresh_packages();
                 self.recompute_deps(None);
                 return self.files();
             }
@@ -680,6 +722,7 @@ impl<'w> Snapshot<'w> {
         let r = Resolver {
             files: &exists,
             tsconfigs: &self.ws.tsconfigs,
+            packages: &self.ws.packages,
         };
         r.resolve(self.path(from), spec)
     }

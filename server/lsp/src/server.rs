@@ -24,11 +24,13 @@ use crate::settings::{self, Settings};
 pub const FIX_ALL_KIND: &str = "source.fixAll.rlscope";
 const WATCH_REGISTRATION_ID: &str = "rlscope-watched-files";
 
-/// Files whose change on disk matters: configuration, env values, path aliases, and sources not open.
+/// Files whose change on disk matters: configuration, env values, path aliases, workspace packages, and
+/// sources not open.
 pub const WATCH_GLOBS: &[&str] = &[
     "**/.env*",
     "**/tsconfig*.json",
     "**/jsconfig.json",
+    "**/package.json",
     "**/rlscope.toml",
     "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}",
 ];

@@ -363,6 +363,7 @@ async fn dynamic_watch_registration_progress_and_configuration() {
         "**/.env*",
         "**/tsconfig*.json",
         "**/jsconfig.json",
+        "**/package.json",
         "**/rlscope.toml",
     ] {
         assert!(globs.contains(&g), "{g} not watched: {globs:?}");
@@ -674,6 +675,46 @@ async fn watched_tsconfig_and_config_file_changes_refresh() {
     )
     .await;
     h.diagnostics(&su, |p| !has(p, SESSION)).await;
+}
+
+/// A monorepo app importing a workspace package: the package's `exports` decide what the import resolves to,
+/// and a change to its `package.json` on disk re-checks the open importer.
+#[tokio::test]
+async fn workspace_package_exports_resolve_and_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(
+        &root,
+        "package.json",
+        r#"{"name": "root", "workspaces": ["apps/*", "packages/*"]}"#,
+    );
+    let pkg = write(
+        &root,
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "exports": {"./admin": "./src/admin.ts"}}"#,
+    );
+    write(&root, "packages/db/src/admin.ts", ADMIN);
+    write(&root, "packages/db/src/anon.ts", ANON_ADMIN);
+    let login_text = SIGNUP.replace("@/lib/admin", "@acme/db/admin");
+    let login = write(&root, "apps/web/login.ts", &login_text);
+    let mut h = Harness::new();
+    h.initialize(Some(&root)).await;
+    index_ready(&mut h).await;
+    let lu = h.open(&login, &login_text).await;
+    let p = h.diagnostics(&lu, |p| p["version"] == 1).await;
+    assert!(has(&p, SESSION), "{p}");
+    // the package now exports the anon client under the same subpath
+    write(
+        &root,
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "exports": {"./admin": "./src/anon.ts"}}"#,
+    );
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&pkg).as_str(), "type": 2}]}),
+    )
+    .await;
+    h.diagnostics(&lu, |p| !has(p, SESSION)).await;
 }
 
 #[tokio::test]
