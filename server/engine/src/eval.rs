@@ -992,6 +992,21 @@ impl<'w> Eval<'w> {
                 }
             }
         }
+        // a validator hands back what it was given: `z.string().min(1).parse(process.env.SERVICE_KEY)`,
+        // `envSchema.parse(process.env)` (zod and the like; not `JSON.parse`)
+        if let Expr::Member { obj, prop, .. } = ir.expr(callee) {
+            let is_json = matches!(ir.expr(*obj), Expr::Ident { name, .. } if &**name == "JSON");
+            if &**prop == "parse" && args.len() == 1 && !is_json {
+                let passed: Vals = self
+                    .eval(file, args[0], ctx)
+                    .into_iter()
+                    .filter(|v| matches!(v, Value::Key(_) | Value::EnvObj))
+                    .collect();
+                if !passed.is_empty() {
+                    return passed;
+                }
+            }
+        }
         // `headers.get('authorization')`: the caller's token
         if let Expr::Member { obj, prop, .. } = ir.expr(callee) {
             if &**prop == "get" {
