@@ -118,7 +118,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     synchronize: {
       fileEvents: [
         vscode.workspace.createFileSystemWatcher("**/.env*"),
-        vscode.workspace.createFileSystemWatcher("**/{tsconfig*.json,jsconfig.json}"),
+        vscode.workspace.createFileSystemWatcher("**/{tsconfig*.json,jsconfig.json,package.json}"),
         vscode.workspace.createFileSystemWatcher("**/rlscope.toml"),
       ],
     },
