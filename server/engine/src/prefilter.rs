@@ -28,11 +28,14 @@ const PATTERNS: &[&str] = &[
     "secret_key",
     "anon_key",
     "publishable_key",
-    "eyJ",
+    "eyJ", // EYJ
     "sb_secret_",
     "sb_publishable_",
     "$env/",
 ];
+
+/// The index of `eyJ` in [`PATTERNS`].
+const EYJ: usize = 6;
 
 impl Prefilter {
     pub fn new<'a>(config: &Config, env_names: impl Iterator<Item = &'a str>) -> Prefilter {
@@ -48,6 +51,18 @@ impl Prefilter {
         Prefilter { ac }
     }
 
+    /// Whether `text` mentions a pattern. Names match in any case; a JWT's `eyJ` only as written and where a
+    /// token starts (else every `surveyJob` or `keyJson` would pull its file in).
+    pub fn is_seed(&self, text: &str) -> bool {
+        self.ac.find_overlapping_iter(text).any(|m| {
+            m.pattern().as_usize() != EYJ
+                || (text.get(m.range()) == Some(PATTERNS[EYJ])
+                    && !text.as_bytes()[..m.start()]
+                        .last()
+                        .is_some_and(|b| b.is_ascii_alphanumeric()))
+        })
+    }
+
     /// The seeds (files matching the patterns) and, for every script, the scripts that import it.
     pub fn seeds(
         &self,
@@ -58,7 +73,7 @@ impl Prefilter {
             .par_iter()
             .map(|&id| {
                 let text = snap.text(id);
-                let seed = self.ac.is_match(text);
+                let seed = self.is_seed(text);
                 let deps = scan_specifiers(text)
                     .into_iter()
                     .filter_map(|s| match snap.resolve(id, s) {
@@ -225,4 +240,23 @@ pub fn scan_specifiers(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_prefix_counts_only_where_a_token_starts() {
+        assert_eq!(PATTERNS[EYJ], "eyJ");
+        let pre = Prefilter::new(&Config::default(), std::iter::empty());
+        assert!(pre.is_seed("const t = 'eyJhbGciOi'"));
+        assert!(pre.is_seed("Authorization: `Bearer eyJhbGciOi`"));
+        assert!(pre.is_seed("eyJhbGciOi"));
+        assert!(!pre.is_seed("const surveyJob = keyJson(EYJ)"));
+        assert!(pre.is_seed("const surveyJob = 1; // uses SUPABASE"));
+        assert!(pre.is_seed("process.env.Service_Role"));
+        // a rejected `eyj` does not hide a real pattern overlapping it
+        assert!(pre.is_seed("surveyJob = 'eyJhbGciOi'"));
+    }
 }
