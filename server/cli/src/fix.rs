@@ -237,8 +237,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => Path::new("."),
     };
     let perms = std::fs::metadata(path)?.permissions();
+    sweep_stale_temps(dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".rlscope-fix-")
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
@@ -246,6 +247,55 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+const TEMP_PREFIX: &str = ".rlscope-fix-";
+
+/// Removes, once per folder and run, the temporary files of `--fix` runs that were killed between writing and
+/// renaming (`.rlscope-fix-<pid>-….tmp`): those whose process is gone (Linux, through `/proc`), or older than a
+/// minute anywhere (a live run keeps one for milliseconds).
+fn sweep_stale_temps(dir: &Path) {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if !swept
+            .get_or_insert_with(HashSet::new)
+            .insert(dir.to_path_buf())
+        {
+            return;
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let proc_fs = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .filter(|r| r.ends_with(".tmp"))
+        else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let dead = match pid {
+            Some(p) if p == std::process::id() => false,
+            Some(p) if proc_fs => !Path::new(&format!("/proc/{p}")).exists(),
+            _ => false,
+        };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        if dead || old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// A unified diff of one file's fix, with secrets redacted.
@@ -262,6 +312,27 @@ pub fn unified_diff(display: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_sweeps_temp_files_of_dead_runs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.ts"), "old").unwrap();
+        // 4194305 is above the largest pid Linux hands out (2^22): never a live process
+        let dead = d.join(".rlscope-fix-4194305-abc.tmp");
+        let live = d.join(format!(".rlscope-fix-{}-def.tmp", std::process::id()));
+        let other = d.join(".rlscope-fix-notes.txt");
+        for p in [&dead, &live, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        write_atomic(&d.join("a.ts"), b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(d.join("a.ts")).unwrap(), "new");
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists(), "a dead run's temp file is removed");
+        }
+        assert!(live.exists(), "this run's own temp files are left alone");
+        assert!(other.exists(), "files that are not ours are left alone");
+    }
     use rlscope_core::{Fix, Severity};
 
     fn finding(range: (u32, u32), replacement: &str, app: Applicability) -> Finding {
