@@ -115,6 +115,8 @@ pub struct Binding {
     pub kind: BindingKind,
     /// The declaration's initialiser and every later assignment, as alternatives (flow-insensitive).
     pub inits: Vec<ExprId>,
+    /// The declared name's range (the first declaration's, when a name is declared twice).
+    pub decl: TextRange,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -185,6 +185,7 @@ fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragment>)>) -> F
             for i in &mut b.inits {
                 *i += e0;
             }
+            b.decl = mv(b.decl);
             let module_level = ir.scopes[0].names.get(&b.name) == Some(&(local as BindingId));
             if module_level {
                 if let Some(&existing) = out.scopes[0].names.get(&b.name) {
@@ -516,7 +517,13 @@ impl<'a> Lowerer<'a> {
         (self.ir.scopes.len() - 1) as ScopeId
     }
 
-    fn declare(&mut self, name: &str, kind: BindingKind, init: Option<ExprId>) -> BindingId {
+    fn declare(
+        &mut self,
+        name: &str,
+        kind: BindingKind,
+        init: Option<ExprId>,
+        decl: TextRange,
+    ) -> BindingId {
         let scope = &mut self.ir.scopes[self.scope as usize];
         if let Some(&existing) = scope.names.get(name) {
             // redeclaration (`var` twice, overloads): merge
@@ -530,6 +537,7 @@ impl<'a> Lowerer<'a> {
             name: name.into(),
             kind,
             inits: init.into_iter().collect(),
+            decl,
         });
         scope.names.insert(name.into(), id);
         id
@@ -705,7 +713,7 @@ impl<'a> Lowerer<'a> {
             range: range(local),
         });
         let name = self.node_text(local);
-        self.declare(name, BindingKind::Import(idx), None);
+        self.declare(name, BindingKind::Import(idx), None, range(local));
     }
 
     fn note_specifier(&mut self, spec: &str) {
@@ -846,7 +854,12 @@ impl<'a> Lowerer<'a> {
         // declare first (hoisting, recursion)
         let fid = self.function(node);
         let e = self.push(Expr::Func(fid), range(node));
-        Some(self.declare(self.node_text(name), BindingKind::Func(fid), Some(e)))
+        Some(self.declare(
+            self.node_text(name),
+            BindingKind::Func(fid),
+            Some(e),
+            range(name),
+        ))
     }
 
     fn class_decl(&mut self, node: Node) -> Option<BindingId> {
@@ -854,7 +867,12 @@ impl<'a> Lowerer<'a> {
         let cid = self.class(node);
         let e = self.push(Expr::Class(cid), range(node));
         let name = name?;
-        Some(self.declare(self.node_text(name), BindingKind::Class(cid), Some(e)))
+        Some(self.declare(
+            self.node_text(name),
+            BindingKind::Class(cid),
+            Some(e),
+            range(name),
+        ))
     }
 
     // ---------------------------------------------------------------- patterns
@@ -878,7 +896,7 @@ impl<'a> Lowerer<'a> {
             match pat.kind() {
                 "identifier" | "shorthand_property_identifier_pattern" => {
                     let name = self.node_text(pat);
-                    out.push(self.declare(name, kind.clone(), value));
+                    out.push(self.declare(name, kind.clone(), value, range(pat)));
                 }
                 "object_pattern" => {
                     let mut cursor = pat.walk();

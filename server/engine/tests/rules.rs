@@ -173,7 +173,7 @@ fn realworld_repros() {
 }
 
 #[test]
-fn hover_names_the_role_on_uses_and_on_the_import() {
+fn hover_names_the_role_on_uses_declarations_and_the_import() {
     let root = std::fs::canonicalize(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nextjs-supabase"),
     )
@@ -206,8 +206,33 @@ fn hover_names_the_role_on_uses_and_on_the_import() {
         .hover(&users, t.find("supabase.auth.admin").unwrap() as u32 + 1)
         .expect("hover on the cookie client");
     assert!(h.markdown.contains("session cookie"), "{}", h.markdown);
-    // nothing on unrelated code
+    // on a declared name: the binding's value
+    let admin = root.join("lib/supabase/admin.ts");
+    let t = ws.source(&admin).unwrap();
+    let h = ws
+        .hover(&admin, t.find("supabaseAdmin =").unwrap() as u32 + 3)
+        .expect("hover on the declared client");
+    assert!(
+        h.markdown.contains("runs as **service_role**"),
+        "{}",
+        h.markdown
+    );
+    assert_eq!(
+        &t[h.range.as_usize()],
+        "supabaseAdmin",
+        "the hover covers the declared name"
+    );
+    let t = ws.source(&users).unwrap();
+    let h = ws
+        .hover(&users, t.find("const supabase").unwrap() as u32 + 8)
+        .expect("hover on a declared cookie client");
+    assert!(h.markdown.contains("session cookie"), "{}", h.markdown);
+    // nothing on unrelated code, nor on a parameter's name
     assert!(ws.hover(&login, 2).is_none());
+    let t = ws.source(&login).unwrap();
+    if let Some(p) = t.find("(request") {
+        assert!(ws.hover(&login, p as u32 + 2).is_none());
+    }
 }
 
 #[test]

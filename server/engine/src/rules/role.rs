@@ -7,7 +7,7 @@ use rlscope_core::TextRange;
 
 use super::clients_of;
 use crate::eval::{Client, Eval, KeySource, Part, Value};
-use crate::ir::Expr;
+use crate::ir::{BindingKind, Expr};
 use crate::workspace::{FileId, Hover, InlayHint, Snapshot};
 
 /// A short label and a markdown explanation of the role a client's requests run as.
@@ -109,9 +109,18 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
     let mut ev = Eval::new(snap);
     // an imported name (`import { supabaseAdmin } from …`) is not an expression: evaluate the import itself
     let import_at = ir.imports.iter().position(|imp| imp.range.touches(offset));
+    // a declared name (`const supabase = createClient(…)`) is not an expression either: its binding's value
+    let declared = || {
+        ir.bindings
+            .iter()
+            .position(|b| b.decl.touches(offset) && !matches!(b.kind, BindingKind::Param))
+    };
     let (range, vals) = match (best, import_at) {
         (None, Some(i)) => (ir.imports[i].range, ev.eval_import(file, i as u32)),
-        (None, None) => return None,
+        (None, None) => {
+            let b = declared()?;
+            (ir.bindings[b].decl, ev.eval_binding(file, b as u32, &None))
+        }
         (Some((range, expr)), _) => {
             // on `.from` / `.rpc` / `.invoke` of a call, describe the receiver
             let target = match ir.expr(expr) {
