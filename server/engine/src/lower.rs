@@ -1,4 +1,8 @@
-//! Lowering: one walk over a tree-sitter tree produces the file's [`FileIr`].
+//! Lowering: a tree-sitter tree becomes the file's [`FileIr`].
+//!
+//! Each top-level statement is walked on its own into a [`Fragment`], and the fragments are composed into
+//! the file's summary (exactly what one walk over the whole file gives; tests check it). An editor keeps the
+//! fragments of an open file, and [`lower_reusing`] re-walks only the statements an edit changed.
 //!
 //! The walk is recursive but bounded by [`MAX_DEPTH`]: deeper subtrees (100,000 nested parentheses in a
 //! hostile file) are skipped, which can only lose findings, never crash. Type-only syntax is skipped.
