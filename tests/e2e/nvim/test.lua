@@ -101,10 +101,12 @@ local function main()
   vim.opt.runtimepath:prepend(plugin)
   local legacy = os.getenv('RLSCOPE_NVIM_LEGACY') == '1'
   say(legacy and 'setup: vim.lsp.start from a FileType autocommand (the 0.8-0.10 way)' or 'setup: vim.lsp.config + vim.lsp.enable')
+  -- the native variant also turns on file watching (with inotifywait when installed)
+  local watch = not legacy
   if legacy then
     require('rlscope').setup({ cmd = { bin, 'lsp' }, native_config = false })
   else
-    require('rlscope').setup({ cmd = { bin, 'lsp' } })
+    require('rlscope').setup({ cmd = { bin, 'lsp' }, watch_files = true })
   end
   check(vim.fn.exists(':RlscopeExplain') == 2, ':RlscopeExplain is defined')
 
@@ -179,6 +181,32 @@ local function main()
     return #rlscope_diags(signup, RULE) == 0
   end, 50)
   check(cleared, 'signup/route.ts: the diagnostic is gone after the fix', summary(signup))
+
+  -- 4. watch_files: lib/supabase/admin.ts is changed on disk (not open): the service key becomes the anon key, and
+  --    the open login route's finding goes away without touching its buffer.
+  if watch then
+    local admin_path = ws .. '/lib/supabase/admin.ts'
+    local f = assert(io.open(admin_path, 'r'))
+    local admin = f:read('*a')
+    f:close()
+    check(admin:find('SUPABASE_SERVICE_ROLE_KEY', 1, true) ~= nil, 'lib/supabase/admin.ts uses the service key')
+    -- the server registers its watchers when it starts; give the registration a moment to land
+    local registered = vim.wait(10000, function()
+      local c = vim.lsp.get_clients({ name = 'rlscope' })[1]
+      return c ~= nil and c.dynamic_capabilities ~= nil
+        and c.dynamic_capabilities:get('workspace/didChangeWatchedFiles') ~= nil
+    end, 50)
+    check(registered, 'the server registered its file watchers')
+    vim.wait(500)
+    f = assert(io.open(admin_path, 'w'))
+    f:write((admin:gsub('SUPABASE_SERVICE_ROLE_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY')))
+    f:close()
+    local gone = vim.wait(15000, function()
+      return #rlscope_diags(login, RULE) == 0
+    end, 50)
+    check(gone, 'login/route.ts: the finding is gone after admin.ts changed on disk ('
+      .. (vim.fn.executable('inotifywait') == 1 and 'inotifywait' or 'polling') .. ')', summary(login))
+  end
 end
 
 local okay, err = xpcall(main, debug.traceback)

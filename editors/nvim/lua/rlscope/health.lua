@@ -37,6 +37,24 @@ function M.check()
   end
   ok(out[1] .. ' at ' .. vim.fn.exepath(exe) .. ' (cmd: ' .. table.concat(cmd, ' ') .. ')')
 
+  local sys = (vim.uv or vim.loop).os_uname().sysname
+  local native_watch = sys == 'Darwin' or sys == 'Windows_NT'
+  if native_watch then
+    ok('files changed on disk are watched (Neovim does it on ' .. sys .. ')')
+  elseif rlscope.config.watch_files and vim.fn.has('nvim-0.10') == 1 then
+    if vim.fn.executable('inotifywait') == 1 then
+      ok('files changed on disk are watched (watch_files = true, with inotifywait)')
+    else
+      warn('watch_files = true without inotifywait: Neovim polls folders, which is slow on big projects', {
+        'Install inotify-tools',
+      })
+    end
+  else
+    warn('files changed outside Neovim (.env, tsconfig, package.json, sources not open) are not seen until reopened', {
+      "setup({ watch_files = true }) on Neovim 0.10+, ideally with inotify-tools installed",
+    })
+  end
+
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = 'rlscope' })
   if #clients == 0 then
     ok('no rlscope client running (one starts with the first TypeScript, JavaScript or SQL buffer)')

@@ -36,6 +36,12 @@ M.defaults = {
   -- (vim.lsp.start from a FileType autocommand) there too.
   native_config = true,
   capabilities = nil, -- e.g. require('cmp_nvim_lsp').default_capabilities()
+  -- Let the server watch files on disk (`.env*`, tsconfig, package.json, rlscope.toml, sources not open), so
+  -- an edit made outside Neovim re-checks open buffers. Neovim does this by itself on macOS and Windows; on
+  -- Linux it does not offer it by default (its watchers are slow on big trees), so this turns it on for
+  -- rlscope's client only, on 0.10+. Recommended with `inotifywait` installed (inotify-tools), which Neovim
+  -- then uses. `:checkhealth rlscope` says which applies.
+  watch_files = false,
   on_attach = nil, -- function(client, bufnr)
 }
 
@@ -66,13 +72,24 @@ function M.find_root(fname, markers)
   return dir
 end
 
+--- The client capabilities to send: the user's, plus dynamic file watching when `watch_files` asks for it.
+function M.capabilities(opts)
+  local caps = opts.capabilities
+  if opts.watch_files and has('0.10') then
+    caps = vim.tbl_deep_extend('force', caps or vim.lsp.protocol.make_client_capabilities(), {
+      workspace = { didChangeWatchedFiles = { dynamicRegistration = true } },
+    })
+  end
+  return caps
+end
+
 local function lsp_config(opts)
   return {
     name = 'rlscope',
     cmd = opts.cmd,
     filetypes = opts.filetypes,
     settings = opts.settings,
-    capabilities = opts.capabilities,
+    capabilities = M.capabilities(opts),
     on_attach = opts.on_attach,
   }
 end
