@@ -65,10 +65,15 @@ impl KeyVal {
             KeySource::Env {
                 name,
                 by_value: true,
-            } => format!(
-                "`{name}` (a {} key by its value in .env)",
-                level_word(self.level)
-            ),
+            } => {
+                let word = level_word(self.level);
+                let article = if matches!(word, "anon" | "unknown") {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("`{name}` ({article} {word} key by its value in .env)")
+            }
             KeySource::Env { name, .. } => format!("`{name}`"),
             KeySource::Literal {
                 kind: LiteralKind::Secret,
@@ -968,6 +973,17 @@ impl<'w> Eval<'w> {
         loc: Loc,
     ) -> Vals {
         let ir = self.ir(file).expect("file has ir");
+        // React's `cache(fn)` is `fn`, memoised: `export const getUser = cache(async (supabase) => …)`
+        if let (Expr::Ident { name, scope }, [f]) = (ir.expr(callee), args) {
+            let is_react_cache = ir.lookup(*scope, name).is_some_and(|b| {
+                matches!(ir.bindings[b as usize].kind, BindingKind::Import(i)
+                    if &*ir.imports[i as usize].source == "react"
+                        && ir.imports[i as usize].kind == ImportKind::Named("cache".into()))
+            });
+            if is_react_cache {
+                return self.eval(file, *f, ctx);
+            }
+        }
         // string methods keep a token a token: `auth.replace('Bearer ', '')`, `auth.split(' ')[1]`
         if let Expr::Member { obj, prop, .. } = ir.expr(callee) {
             let keeps = matches!(

@@ -676,6 +676,11 @@ pub struct Snapshot<'w> {
 }
 
 impl<'w> Snapshot<'w> {
+    /// The files that import `file` directly.
+    pub fn importers(&self, file: FileId) -> Vec<FileId> {
+        self.ws.rdeps.get(&file).cloned().unwrap_or_default()
+    }
+
     pub fn ir(&self, file: FileId) -> Option<&'w FileIr> {
         let f = self.ws.files.get(file as usize)?.as_ref()?;
         if let Some(ir) = &f.ir {

@@ -263,3 +263,60 @@ fn dependents_follow_import_edits() {
         vec![a, c]
     );
 }
+
+#[test]
+fn hover_on_a_client_parameter_names_what_the_callers_pass() {
+    use std::sync::Arc;
+    let root = PathBuf::from("/ws");
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    let queries = root.join("lib/queries.ts");
+    let q = "export async function getProfile(supabase: any, id: string) {\n  return supabase.from('profiles').select('*').eq('id', id)\n}\n\
+export async function notify({ teamId, supabase }: { teamId: string; supabase: any }) {\n  return supabase.from('apps').select('*').eq('team_id', teamId)\n}\n\
+export async function orphan(supabase: any) {\n  return supabase.from('x').select()\n}\n\
+import { cache } from 'react'\nexport const cached = cache(async (supabase: any) => supabase.from('users').select())\n";
+    ws.set_file(queries.clone(), Arc::from(q));
+    ws.set_file(
+        root.join("app/page.ts"),
+        Arc::from(
+            "import { createClient } from '@supabase/supabase-js'\nimport { getProfile, notify, cached } from '../lib/queries'\n\
+const admin = createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n\
+export const a = () => getProfile(admin, '1')\nexport const b = () => notify({ teamId: 't', supabase: admin })\n\
+export const c = () => cached(admin)\n",
+        ),
+    );
+    let at = |needle: &str, nth: usize| q.match_indices(needle).nth(nth).unwrap().0 as u32;
+    // a positional parameter, hovered on `.from`
+    let h = ws
+        .hover(&queries, at(".from('profiles')", 0) + 2)
+        .expect("hover on .from of a parameter");
+    assert!(
+        h.markdown
+            .contains("`supabase` is a parameter; its callers pass"),
+        "{}",
+        h.markdown
+    );
+    assert!(h.markdown.contains("from app/page.ts:4"), "{}", h.markdown);
+    assert!(
+        h.markdown.contains("runs as **service_role**"),
+        "{}",
+        h.markdown
+    );
+    // a destructured one, hovered on the name
+    let h = ws
+        .hover(&queries, at("supabase.from('apps')", 0) + 2)
+        .expect("hover on a destructured parameter");
+    assert!(h.markdown.contains("from app/page.ts:5"), "{}", h.markdown);
+    // no caller: said on `.from`, silent on the bare name
+    let h = ws.hover(&queries, at(".from('x')", 0) + 2).expect("hover");
+    assert!(h.markdown.contains("no call found"), "{}", h.markdown);
+    assert!(ws
+        .hover(&queries, at("supabase.from('x')", 0) + 2)
+        .is_none());
+    // through React's cache(fn)
+    let h = ws
+        .hover(&queries, at(".from('users')", 0) + 2)
+        .expect("hover in a cache()d function");
+    assert!(h.markdown.contains("from app/page.ts:6"), "{}", h.markdown);
+    // a parameter that is not a client stays silent
+    assert!(ws.hover(&queries, at("eq('id', id)", 0) + 8).is_none());
+}

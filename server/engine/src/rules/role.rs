@@ -137,7 +137,15 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
     let vals = crate::eval::without_undefined(vals);
     let clients = clients_of(&vals);
     if clients.is_empty() || clients.len() != vals.len() {
-        return None;
+        // a client passed in as a parameter: what the callers pass
+        let on_request = best.is_some_and(|(_, e)| {
+            matches!(ir.expr(e), Expr::Member { prop, .. } if matches!(&**prop, "from" | "rpc" | "invoke" | "select"))
+        });
+        let receiver = match best.map(|(_, e)| ir.expr(e)) {
+            Some(Expr::Member { obj, .. }) if on_request => *obj,
+            _ => best?.1,
+        };
+        return param_hover(snap, &mut ev, file, range, receiver, on_request);
     }
     let mut seen: Vec<Rc<Client>> = Vec::new();
     let mut lines = Vec::new();
@@ -156,6 +164,110 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
         _ => "",
     };
     let markdown = format!("**rlscope** — {prefix}{}", lines.join("\n\n"));
+    Some(Hover {
+        range,
+        markdown: rlscope_core::keys::redact_secrets_in(&markdown).into_owned(),
+    })
+}
+
+/// The hover of a parameter that receives a client: the roles of the clients its callers pass, from this file and
+/// the files that import it. `on_request` (the cursor is on `.from(…)` and the like): say so also when no caller
+/// is found, since the receiver is plainly a client.
+fn param_hover(
+    snap: &Snapshot<'_>,
+    ev: &mut Eval,
+    file: FileId,
+    range: TextRange,
+    receiver: crate::ir::ExprId,
+    on_request: bool,
+) -> Option<Hover> {
+    let ir = snap.ir(file)?;
+    let Expr::Ident { name, scope } = ir.expr(receiver) else {
+        return None;
+    };
+    let b = ir.lookup(*scope, name)?;
+    let binding = &ir.bindings[b as usize];
+    if binding.kind != BindingKind::Param {
+        return None;
+    }
+    // `(supabase) => …` or `({ supabase }) => …`
+    let (func, index, prop) = match binding.inits.first().map(|&i| ir.expr(i)) {
+        Some(Expr::Param { func, index }) => (*func, *index, None),
+        Some(Expr::Member { obj, prop, .. }) => match ir.expr(*obj) {
+            Expr::Param { func, index } => (*func, *index, Some(prop.clone())),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut callers = vec![file];
+    callers.extend(snap.importers(file));
+    let mut passed: Vec<(Rc<Client>, crate::eval::Loc)> = Vec::new();
+    'files: for caller in callers {
+        let Some(cir) = snap.ir(caller) else { continue };
+        for call in &cir.calls {
+            if passed.len() >= 8 {
+                break 'files;
+            }
+            let Expr::Call { callee, args } = cir.expr(call.expr) else {
+                continue;
+            };
+            let Some(&arg) = args.get(index as usize) else {
+                continue;
+            };
+            ev.reset_budget();
+            let calls_it = ev
+                .eval(caller, *callee, &None)
+                .iter()
+                .any(|v| matches!(v, Value::Func { file: f, func: g } if *f == file && *g == func));
+            if !calls_it {
+                continue;
+            }
+            let vals = ev.eval(caller, arg, &None);
+            let vals = match &prop {
+                None => vals,
+                Some(p) => vals
+                    .into_iter()
+                    .flat_map(|v| match v {
+                        Value::Object { file, expr, ctx } => ev.object_prop(file, expr, &ctx, p),
+                        _ => Vec::new(),
+                    })
+                    .collect(),
+            };
+            let at = crate::eval::Loc {
+                file: caller,
+                range: cir.range(call.expr),
+            };
+            for c in clients_of(&vals) {
+                passed.push((c, at));
+            }
+        }
+    }
+    let markdown = if passed.is_empty() {
+        if !on_request {
+            return None;
+        }
+        format!(
+            "**rlscope** — `{name}` is a parameter: the role depends on the client each caller passes (no call found in this file or the files that import it)"
+        )
+    } else {
+        let mut lines = Vec::new();
+        let mut seen: Vec<crate::eval::Loc> = Vec::new();
+        for (c, at) in &passed {
+            if seen.contains(&c.site) {
+                continue;
+            }
+            seen.push(c.site);
+            let (_, md) = role_of(snap, ev, file, c);
+            lines.push(format!(
+                "- from {}: {md}",
+                snap.describe_loc(at.file, at.range.start)
+            ));
+        }
+        format!(
+            "**rlscope** — `{name}` is a parameter; its callers pass:\n\n{}",
+            lines.join("\n")
+        )
+    };
     Some(Hover {
         range,
         markdown: rlscope_core::keys::redact_secrets_in(&markdown).into_owned(),
