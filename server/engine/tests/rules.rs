@@ -273,15 +273,16 @@ fn hover_on_a_client_parameter_names_what_the_callers_pass() {
     let q = "export async function getProfile(supabase: any, id: string) {\n  return supabase.from('profiles').select('*').eq('id', id)\n}\n\
 export async function notify({ teamId, supabase }: { teamId: string; supabase: any }) {\n  return supabase.from('apps').select('*').eq('team_id', teamId)\n}\n\
 export async function orphan(supabase: any) {\n  return supabase.from('x').select()\n}\n\
-import { cache } from 'react'\nexport const cached = cache(async (supabase: any) => supabase.from('users').select())\n";
+import { cache } from 'react'\nexport const cached = cache(async (supabase: any) => supabase.from('users').select())\n\
+export const upload = (supabase: any, f: any) => supabase.storage.from('vault').upload('a', f)\n";
     ws.set_file(queries.clone(), Arc::from(q));
     ws.set_file(
         root.join("app/page.ts"),
         Arc::from(
-            "import { createClient } from '@supabase/supabase-js'\nimport { getProfile, notify, cached } from '../lib/queries'\n\
+            "import { createClient } from '@supabase/supabase-js'\nimport { getProfile, notify, cached, upload } from '../lib/queries'\n\
 const admin = createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n\
 export const a = () => getProfile(admin, '1')\nexport const b = () => notify({ teamId: 't', supabase: admin })\n\
-export const c = () => cached(admin)\n",
+export const c = () => cached(admin)\nexport const d = () => upload(admin, 1)\n",
         ),
     );
     let at = |needle: &str, nth: usize| q.match_indices(needle).nth(nth).unwrap().0 as u32;
@@ -317,6 +318,11 @@ export const c = () => cached(admin)\n",
         .hover(&queries, at(".from('users')", 0) + 2)
         .expect("hover in a cache()d function");
     assert!(h.markdown.contains("from app/page.ts:6"), "{}", h.markdown);
+    // through `.storage`
+    let h = ws
+        .hover(&queries, at(".from('vault')", 0) + 2)
+        .expect("hover on storage.from of a parameter");
+    assert!(h.markdown.contains("from app/page.ts:7"), "{}", h.markdown);
     // a parameter that is not a client stays silent
     assert!(ws.hover(&queries, at("eq('id', id)", 0) + 8).is_none());
 }

@@ -182,6 +182,14 @@ fn param_hover(
     on_request: bool,
 ) -> Option<Hover> {
     let ir = snap.ir(file)?;
+    // `supabase.storage.from(…)`, `supabase.auth.admin.…`: the client is the root of the chain
+    let mut receiver = receiver;
+    while let Expr::Member { obj, prop, .. } = ir.expr(receiver) {
+        if !matches!(&**prop, "storage" | "functions" | "auth" | "admin" | "mfa") {
+            return None;
+        }
+        receiver = *obj;
+    }
     let Expr::Ident { name, scope } = ir.expr(receiver) else {
         return None;
     };
