@@ -207,8 +207,9 @@ fn param_hover(
         },
         _ => return None,
     };
+    // this file first, then its importers (bounded: a hover must stay quick in a big workspace)
     let mut callers = vec![file];
-    callers.extend(snap.importers(file));
+    callers.extend(snap.importers(file).into_iter().filter(|&f| f != file).take(300));
     let mut passed: Vec<(Rc<Client>, crate::eval::Loc)> = Vec::new();
     'files: for caller in callers {
         let Some(cir) = snap.ir(caller) else { continue };
