@@ -209,7 +209,12 @@ fn param_hover(
     };
     // this file first, then its importers (bounded: a hover must stay quick in a big workspace)
     let mut callers = vec![file];
-    callers.extend(snap.importers(file).into_iter().filter(|&f| f != file).take(300));
+    callers.extend(
+        snap.importers(file)
+            .into_iter()
+            .filter(|&f| f != file)
+            .take(300),
+    );
     let mut passed: Vec<(Rc<Client>, crate::eval::Loc)> = Vec::new();
     'files: for caller in callers {
         let Some(cir) = snap.ir(caller) else { continue };
