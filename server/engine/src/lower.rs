@@ -132,7 +132,6 @@ fn module_facts(ir: &mut FileIr, root: Node, text: &str) {
         root.named_children(&mut c).map(range).collect()
     };
     // directives: leading expression statements that are plain strings
-    let l = Lowerer::new(text, [0; FIELD_NAMES.len()]);
     let mut prologue_end = None;
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
@@ -141,7 +140,7 @@ fn module_facts(ir: &mut FileIr, root: Node, text: &str) {
         }
         if child.kind() == "expression_statement" {
             if let Some(s) = child.named_child(0).filter(|n| n.kind() == "string") {
-                if &*l.string_value(s) == "use client" {
+                if &*string_value(text, s) == "use client" {
                     ir.use_client = true;
                 }
                 // new imports go after the directive prologue
@@ -1603,17 +1602,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn string_value(&self, node: Node) -> Name {
-        let raw = self.node_text(node);
-        // error recovery can leave a string without its closing quote: strip only the quotes that are there
-        let Some(quote) = raw.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) else {
-            return raw.into();
-        };
-        let inner = &raw[1..];
-        let inner = inner.strip_suffix(quote).unwrap_or(inner);
-        if inner.contains('\\') {
-            return unescape(inner).into();
-        }
-        inner.into()
+        string_value(self.text, node)
     }
 
     fn note_literal(&mut self, value: &str, r: TextRange) {
@@ -1624,6 +1613,21 @@ impl<'a> Lowerer<'a> {
             self.ir.key_literals.push(KeyLiteral { range: r, key });
         }
     }
+}
+
+/// A string literal's value: quotes stripped, escapes resolved.
+fn string_value(text: &str, node: Node) -> Name {
+    let raw = node_str(text, node);
+    // error recovery can leave a string without its closing quote: strip only the quotes that are there
+    let Some(quote) = raw.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) else {
+        return raw.into();
+    };
+    let inner = &raw[1..];
+    let inner = inner.strip_suffix(quote).unwrap_or(inner);
+    if inner.contains('\\') {
+        return unescape(inner).into();
+    }
+    inner.into()
 }
 
 fn is_statement_kind(kind: &str) -> bool {

@@ -633,11 +633,7 @@ async fn watched_tsconfig_and_config_file_changes_refresh() {
     let p = h.diagnostics(&su, |p| p["version"] == 1).await;
     assert!(!has(&p, SESSION), "{p}");
     let ts = write(&root, "tsconfig.json", TSCONFIG);
-    h.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&ts).as_str(), "type": 1}]}),
-    )
-    .await;
+    h.changed_on_disk(&ts, 1).await;
     h.diagnostics(&su, |p| has(p, SESSION)).await;
     // rlscope.toml turns the rule off
     let cfg = write(
@@ -645,11 +641,7 @@ async fn watched_tsconfig_and_config_file_changes_refresh() {
         "rlscope.toml",
         &format!("[rules]\n{SESSION} = \"off\"\n"),
     );
-    h.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&cfg).as_str(), "type": 1}]}),
-    )
-    .await;
+    h.changed_on_disk(&cfg, 1).await;
     h.diagnostics(&su, |p| !has(p, SESSION)).await;
     // settings win over the file
     *h.settings.lock().unwrap() = json!({"rules": {SESSION: "error"}});
@@ -669,11 +661,7 @@ async fn watched_tsconfig_and_config_file_changes_refresh() {
     assert_eq!(d["severity"], 1);
     // deleting tsconfig.json: the alias stops resolving
     std::fs::remove_file(&ts).unwrap();
-    h.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&ts).as_str(), "type": 3}]}),
-    )
-    .await;
+    h.changed_on_disk(&ts, 3).await;
     h.diagnostics(&su, |p| !has(p, SESSION)).await;
 }
 
@@ -709,11 +697,7 @@ async fn workspace_package_exports_resolve_and_refresh() {
         "packages/db/package.json",
         r#"{"name": "@acme/db", "exports": {"./admin": "./src/anon.ts"}}"#,
     );
-    h.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": uri(&pkg).as_str(), "type": 2}]}),
-    )
-    .await;
+    h.changed_on_disk(&pkg, 2).await;
     h.diagnostics(&lu, |p| !has(p, SESSION)).await;
 }
 

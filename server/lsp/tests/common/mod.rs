@@ -227,6 +227,15 @@ impl Harness {
         u
     }
 
+    /// `workspace/didChangeWatchedFiles` for one file (`kind`: 1 created, 2 changed, 3 deleted).
+    pub async fn changed_on_disk(&mut self, path: &Path, kind: u8) {
+        self.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(path).as_str(), "type": kind}]}),
+        )
+        .await;
+    }
+
     pub async fn close(&mut self, u: &Uri) {
         self.notify(
             "textDocument/didClose",
