@@ -352,6 +352,123 @@ impl Outcome {
             Outcome::Denied { .. } | Outcome::PermissionDenied { .. }
         )
     }
+
+    /// Denied whatever the rows are (an upsert denied only when its row exists counts: that is what an
+    /// upsert is for).
+    pub fn always_fails(&self) -> bool {
+        self.is_denied()
+    }
+
+    /// One line: what happens to `op` on `table` run as `role` (`table` as the user wrote it, e.g.
+    /// `public.orders`). Policy names and expressions come from `facts`.
+    pub fn explain(&self, facts: &TableFacts, table: &str, op: Op, role: DbRole) -> String {
+        let what = op.describe();
+        match self {
+            Outcome::Bypasses => format!("{what} as {role}: bypasses RLS (BYPASSRLS)"),
+            Outcome::RlsOff => format!("{what} as {role}: RLS is not enabled on `{table}`, no policy applies"),
+            Outcome::Allowed { by } => {
+                let gates: Vec<String> = by.iter().map(|g| describe_gate(facts, g)).collect();
+                format!("{what} as {role}: allowed — {}", gates.join("; "))
+            }
+            Outcome::Denied { result, missing, check, why, when_row_exists } => {
+                let reason = match why {
+                    DenyWhy::NoPolicy => format!("`{table}` has RLS enabled and no {missing} policy for {role}"),
+                    DenyWhy::OnlyRestrictive => format!(
+                        "`{table}` has only restrictive {missing} policies for {role} (they narrow, never grant)"
+                    ),
+                    DenyWhy::AlwaysFalse => {
+                        let clause = match check {
+                            Check::Using => "USING",
+                            Check::WithCheck => "WITH CHECK",
+                        };
+                        format!("the {missing} policies of `{table}` for {role} allow nothing ({clause} is false)")
+                    }
+                };
+                let needs = needs_note(op, *missing);
+                let when = if *when_row_exists { " when the row already exists" } else { "" };
+                format!("{what} as {role}: denied — {reason}{needs}, so it {}{when}", result.describe())
+            }
+            Outcome::PermissionDenied { privilege } => format!(
+                "{what} as {role}: {role} has no {} privilege on `{table}`, so it fails with error 42501 (permission denied)",
+                privilege.as_sql()
+            ),
+            Outcome::Unknown { why } => format!("{what} as {role}: not known ({why})"),
+        }
+    }
+}
+
+/// Why a command other than the request's own is needed.
+fn needs_note(op: Op, missing: PolicyCommand) -> &'static str {
+    match (op, missing) {
+        (
+            Op::Insert { returning: true }
+            | Op::Update {
+                returning: true, ..
+            }
+            | Op::Delete {
+                returning: true, ..
+            },
+            PolicyCommand::Select,
+        ) => " (returning the rows needs a SELECT policy)",
+        (
+            Op::Update { filtered: true, .. } | Op::Delete { filtered: true, .. },
+            PolicyCommand::Select,
+        ) => " (a filter reads columns, which needs a SELECT policy)",
+        (Op::Upsert { .. }, PolicyCommand::Select | PolicyCommand::Update) => {
+            " (an upsert needs INSERT, UPDATE and SELECT policies)"
+        }
+        _ => "",
+    }
+}
+
+fn describe_gate(facts: &TableFacts, g: &Gate) -> String {
+    let names: Vec<String> = g
+        .permissive
+        .iter()
+        .filter_map(|&i| facts.policies.get(i))
+        .map(|p| {
+            let expr = match g.check {
+                Check::Using => p.using.as_deref(),
+                Check::WithCheck => p.with_check.as_deref().or(p.using.as_deref()),
+            };
+            match expr.filter(|e| constant(e).is_none()) {
+                Some(e) => format!("\"{}\" when `{}`", p.name, e.trim()),
+                None => format!("\"{}\"", p.name),
+            }
+        })
+        .collect();
+    let restrictive: Vec<String> = g
+        .restrictive
+        .iter()
+        .filter_map(|&i| facts.policies.get(i))
+        .map(|p| format!("\"{}\"", p.name))
+        .collect();
+    let mut s = format!("{}: {}", g.command, names.join(" or "));
+    if !restrictive.is_empty() {
+        s.push_str(&format!(", and restricted by {}", restrictive.join(", ")));
+    }
+    s
+}
+
+/// The policies on the table, for "policies that do exist": `"name" (FOR SELECT TO authenticated)`.
+pub fn list_policies(facts: &TableFacts) -> String {
+    if facts.policies.is_empty() {
+        return "none".into();
+    }
+    facts
+        .policies
+        .iter()
+        .map(|p| {
+            format!(
+                "\"{}\" ({}FOR {} TO {})",
+                p.name,
+                if p.permissive { "" } else { "RESTRICTIVE " },
+                p.command,
+                p.roles.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The truth of one policy expression as far as it can be read without evaluating it.
@@ -815,6 +932,34 @@ mod tests {
         assert!(outcome_for(&t, Op::Insert { returning: false }, AUTH).is_denied());
         // `(false) or (true)` is not a constant.
         assert_eq!(constant("(false) or (true)"), None);
+    }
+
+    #[test]
+    fn explains_the_denial_and_the_allowance() {
+        let t = table(vec![policy(
+            "Users insert own orders",
+            PolicyCommand::Insert,
+            &["authenticated"],
+            None,
+            Some("auth.uid() = user_id"),
+        )]);
+        let op = Op::Insert { returning: true };
+        let o = outcome_for(&t, op, AUTH);
+        assert_eq!(
+            o.explain(&t, "public.orders", op, AUTH),
+            "insert returning rows as authenticated: denied — `public.orders` has RLS enabled and no SELECT policy for \
+             authenticated (returning the rows needs a SELECT policy), so it fails with error 42501 (new row violates \
+             row-level security policy)"
+        );
+        let op = Op::Insert { returning: false };
+        assert_eq!(
+            outcome_for(&t, op, AUTH).explain(&t, "public.orders", op, AUTH),
+            "insert as authenticated: allowed — INSERT: \"Users insert own orders\" when `auth.uid() = user_id`"
+        );
+        assert_eq!(
+            list_policies(&t),
+            "\"Users insert own orders\" (FOR INSERT TO authenticated)"
+        );
     }
 
     #[test]
