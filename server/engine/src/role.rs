@@ -391,7 +391,10 @@ mod tests {
         assert_eq!(i.role.db_roles(), Some(vec![DbRole::Authenticated]));
         assert!(!i.role.may_bypass_rls());
         // the admin API sends that header too
-        assert_eq!(admin_api_role(&c).db_roles(), Some(vec![DbRole::Authenticated]));
+        assert_eq!(
+            admin_api_role(&c).db_roles(),
+            Some(vec![DbRole::Authenticated])
+        );
         // ...while the service key's own value as the header overrides nothing
         c.header = Some(Header {
             loc: loc(9),
@@ -462,7 +465,10 @@ mod tests {
         assert_eq!(of_client(&never), Role::ServiceRole);
         // anon key: the user with a cookie, anon without
         let a = of_client(&client(FactoryKind::SsrServer, Some(KeyLevel::Anon)));
-        assert_eq!(a.db_roles(), Some(vec![DbRole::Authenticated, DbRole::Anon]));
+        assert_eq!(
+            a.db_roles(),
+            Some(vec![DbRole::Authenticated, DbRole::Anon])
+        );
         assert!(!a.may_bypass_rls());
         assert!(info(&c).evidence(EvidenceKind::Cookie).is_some());
     }

@@ -6,8 +6,8 @@ use rlscope_core::TextRange;
 
 use super::clients_of;
 use crate::eval::{Client, Eval, Part, Value};
-use crate::role::{self, Evidence, EvidenceKind, Role, RoleInfo, UserVia};
 use crate::ir::{BindingKind, Expr};
+use crate::role::{self, Evidence, EvidenceKind, Role, RoleInfo, UserVia};
 use crate::workspace::{FileId, Hover, InlayHint, Snapshot};
 
 /// A short label and a markdown explanation of the role a client's requests run as: a rendering of

@@ -69,7 +69,9 @@ or anon) and adds a separate `createServiceClient()` built with `createClient` a
 };
 
 pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
-    if !c.factory.kind.is_cookie_based() || crate::role::key_role(c) != crate::role::Role::ServiceRole {
+    if !c.factory.kind.is_cookie_based()
+        || crate::role::key_role(c) != crate::role::Role::ServiceRole
+    {
         return;
     }
     let key = c.key.as_ref().expect("level implies key");
