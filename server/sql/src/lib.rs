@@ -10,6 +10,7 @@
 pub mod advisors;
 pub mod expr;
 pub mod lexer;
+pub mod outcome;
 pub mod parse;
 pub mod rules;
 pub mod scan;
