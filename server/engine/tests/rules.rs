@@ -106,11 +106,15 @@ fn rule_fixtures() {
                 if file.is_dir() {
                     // A folder is a whole project (e.g. migrations beside the code).
                     let mut ws = Workspace::new(file.clone(), Default::default());
-                    let errors = ws.load_paths(std::slice::from_ref(&file), &LoadOptions::default());
+                    let errors =
+                        ws.load_paths(std::slice::from_ref(&file), &LoadOptions::default());
                     assert!(errors.is_empty(), "{errors:?}");
                     let all: Vec<_> = ws.files().iter().flat_map(|p| ws.check_file(p)).collect();
                     if kind == "valid" {
-                        assert!(all.is_empty(), "{rule}/valid/{name}: expected no findings, got {all:#?}");
+                        assert!(
+                            all.is_empty(),
+                            "{rule}/valid/{name}: expected no findings, got {all:#?}"
+                        );
                     } else {
                         assert!(
                             all.iter().any(|f| f.rule == rule),
