@@ -83,6 +83,8 @@ pub struct Workspace {
     /// The reverse of every file's `deps`: who imports whom. Kept in step with `deps` so that finding a
     /// changed file's dependents on a keystroke does not walk the whole workspace.
     rdeps: HashMap<FileId, Vec<FileId>>,
+    /// The schema models of the workspace's Supabase projects, built on first use; reset when SQL changes.
+    projects: std::sync::OnceLock<Arc<crate::projects::Projects>>,
 }
 
 /// Folders a directory walk never enters (dependencies and build output).
@@ -119,7 +121,26 @@ impl Workspace {
             packages: HashMap::new(),
             env: HashMap::new(),
             rdeps: HashMap::new(),
+            projects: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The schema models of the workspace's Supabase projects (`supabase/migrations`, `supabase/schemas`).
+    pub fn projects(&self) -> Arc<crate::projects::Projects> {
+        self.projects
+            .get_or_init(|| {
+                let sql: Vec<(PathBuf, Arc<str>)> = self
+                    .files
+                    .iter()
+                    .flatten()
+                    .filter(|f| {
+                        f.lang == Lang::Sql && rlscope_sql::schema::project_root(&f.path).is_some()
+                    })
+                    .map(|f| (f.path.clone(), f.text.clone()))
+                    .collect();
+                Arc::new(crate::projects::Projects::build(&sql))
+            })
+            .clone()
     }
 
     pub fn root(&self) -> &Path {
@@ -261,6 +282,9 @@ impl Workspace {
     }
 
     fn intern(&mut self, path: &Path, lang: Lang, text: Arc<str>) -> FileId {
+        if lang == Lang::Sql {
+            self.projects = std::sync::OnceLock::new();
+        }
         let line_index = Arc::new(LineIndex::new(&text));
         let data = FileData {
             path: path.to_path_buf(),
@@ -505,6 +529,8 @@ impl Workspace {
                 self.rebuild_env();
                 return self.files();
             }
+            // a migration changes what RLS does to the code's requests
+            Lang::Sql if rlscope_sql::schema::project_root(&path).is_some() => return self.files(),
             _ => {}
         }
         if let Some(f) = self.files[id as usize].as_mut() {
@@ -524,6 +550,13 @@ impl Workspace {
         let affected = self.dependents(id);
         self.files[id as usize] = None;
         self.by_path.remove(path);
+        if lang == Some(Lang::Sql) {
+            self.projects = std::sync::OnceLock::new();
+            if rlscope_sql::schema::project_root(path).is_some() {
+                self.recompute_deps(None);
+                return self.files();
+            }
+        }
         match lang {
             Some(Lang::TsConfig) => {
                 self.refresh_tsconfigs();
@@ -676,6 +709,11 @@ pub struct Snapshot<'w> {
 }
 
 impl<'w> Snapshot<'w> {
+    /// The schema models of the workspace's Supabase projects.
+    pub fn projects(&self) -> Arc<crate::projects::Projects> {
+        self.ws.projects()
+    }
+
     /// The files that import `file` directly.
     pub fn importers(&self, file: FileId) -> Vec<FileId> {
         self.ws.rdeps.get(&file).cloned().unwrap_or_default()
