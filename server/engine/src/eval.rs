@@ -15,7 +15,7 @@ use rlscope_core::TextRange;
 
 use crate::ir::*;
 use crate::resolve::Resolved;
-use crate::workspace::{FileId, Snapshot};
+use crate::db::{FileId, Snapshot};
 
 const MAX_CALL_DEPTH: u32 = 6;
 const MAX_VALUES: usize = 12;
@@ -1440,4 +1440,40 @@ pub fn factory_of(pkg: &str, name: &str) -> Option<Factory> {
         kind,
         name: Rc::from(name),
     })
+}
+
+/// The clients among some values (all of them, when every value is a client or client part).
+pub fn clients_of(vals: &[Value]) -> Vec<Rc<Client>> {
+    vals.iter()
+        .filter_map(|v| match v {
+            Value::Client(c) | Value::ClientPart(c, _) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// supabase-js auth methods that save a session in the client: from then on its requests send the
+/// user's token instead of the key.
+const STORING: &[&str] = &[
+    "signUp",
+    "signInWithPassword",
+    "signInAnonymously",
+    "signInWithIdToken",
+    "signInWithWeb3",
+    "signInWithPasskey",
+    "verifyOtp",
+    "exchangeCodeForSession",
+    "setSession",
+    "refreshSession",
+    "updateUser",
+    "linkIdentity",
+];
+const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
+
+pub fn is_session_storing(part: Part, method: &str) -> bool {
+    match part {
+        Part::Auth => STORING.contains(&method),
+        Part::Mfa => MFA_STORING.contains(&method),
+        _ => false,
+    }
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Tree};
 
 use crate::ir::*;
+use crate::lang::Lang;
 
 const MAX_DEPTH: u32 = 400;
 
@@ -29,6 +30,16 @@ pub fn lower(tree: &Tree, text: &str) -> FileIr {
     let mut ir = compose(frags);
     module_facts(&mut ir, root, text);
     ir
+}
+
+/// A script's summary from its text; `None` for other files, or when parsing or lowering fails.
+pub(crate) fn lower_text(lang: Lang, text: &str) -> Option<FileIr> {
+    if !lang.is_script() {
+        return None;
+    }
+    let tree = crate::document::parse(lang, text, None)?;
+    // a bug in lowering one file must not take the whole run down: that file just has no summary
+    crate::panic_guard::catch_panic(|| lower(&tree, text))
 }
 
 /// One top-level statement lowered on its own: a [`FileIr`] whose scope 0 stands for the module scope and

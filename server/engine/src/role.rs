@@ -320,7 +320,7 @@ mod tests {
 
     use super::*;
     use crate::eval::{Factory, FactoryKind, Header, KeyVal};
-    use crate::workspace::FileId;
+    use crate::db::FileId;
 
     fn loc(start: u32) -> Loc {
         Loc {

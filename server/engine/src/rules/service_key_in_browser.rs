@@ -8,7 +8,7 @@ use rlscope_core::{Finding, Severity};
 use super::{key_primary, Ctx};
 use crate::eval::{Client, KeySource, Loc, Value};
 use crate::ir::ImportKind;
-use crate::workspace::FileData;
+use crate::db::FileData;
 
 pub static META: RuleMeta = RuleMeta {
     id: "service-key-in-browser",
