@@ -18,8 +18,8 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use rlscope_core::config::Config;
 
-use crate::resolve::Resolved;
 use crate::db::{FileId, Snapshot};
+use crate::resolve::Resolved;
 
 pub struct Prefilter {
     ac: AhoCorasick,
@@ -102,9 +102,6 @@ impl Prefilter {
         (seeds, rdeps)
     }
 }
-
-
-
 
 /// Module specifiers in a file, found without parsing: the string after `from`, `import`, `require(` or
 /// `import(`. A superset of what lowering records (comments and strings may add false ones).

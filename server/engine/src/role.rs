@@ -319,8 +319,8 @@ mod tests {
     use rlscope_core::TextRange;
 
     use super::*;
-    use crate::eval::{Factory, FactoryKind, Header, KeyVal};
     use crate::db::FileId;
+    use crate::eval::{Factory, FactoryKind, Header, KeyVal};
 
     fn loc(start: u32) -> Loc {
         Loc {

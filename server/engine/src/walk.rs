@@ -51,58 +51,58 @@ pub(crate) fn read_paths(
     config: &Config,
     errors: &mut Vec<LoadError>,
 ) -> Vec<Result<ReadFile, LoadError>> {
-        let mut found: Vec<(PathBuf, bool)> = Vec::new(); // (path, named explicitly)
-        let mut seen = HashSet::new();
-        for p in paths {
-            let p = normalize(&absolute(p));
-            if p.is_file() {
-                if seen.insert(p.clone()) {
-                    found.push((p, true));
-                }
-                continue;
+    let mut found: Vec<(PathBuf, bool)> = Vec::new(); // (path, named explicitly)
+    let mut seen = HashSet::new();
+    for p in paths {
+        let p = normalize(&absolute(p));
+        if p.is_file() {
+            if seen.insert(p.clone()) {
+                found.push((p, true));
             }
-            if !p.is_dir() {
-                errors.push(LoadError {
-                    path: p.clone(),
-                    message: "no such file or folder".into(),
-                });
-                continue;
-            }
-            for (file, ignored_ok) in walk(&p, config, errors) {
-                if seen.insert(file.clone()) {
-                    found.push((file, ignored_ok));
-                }
+            continue;
+        }
+        if !p.is_dir() {
+            errors.push(LoadError {
+                path: p.clone(),
+                message: "no such file or folder".into(),
+            });
+            continue;
+        }
+        for (file, ignored_ok) in walk(&p, config, errors) {
+            if seen.insert(file.clone()) {
+                found.push((file, ignored_ok));
             }
         }
-        // read in parallel
-        found
-            .into_par_iter()
-            .filter_map(|(path, named)| {
-                let lang = Lang::of(&path)?;
-                Some(match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        if !named
-                            && lang.is_script()
-                            && (bytes.len() > MAX_WALKED_FILE || looks_minified(&path, &bytes))
-                        {
-                            return Some(Err(LoadError {
-                                path,
-                                message: "skipped: minified or generated file".into(),
-                            }));
-                        }
-                        let text = match String::from_utf8(bytes) {
-                            Ok(s) => s,
-                            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                        };
-                        Ok((path, lang, text, named))
+    }
+    // read in parallel
+    found
+        .into_par_iter()
+        .filter_map(|(path, named)| {
+            let lang = Lang::of(&path)?;
+            Some(match std::fs::read(&path) {
+                Ok(bytes) => {
+                    if !named
+                        && lang.is_script()
+                        && (bytes.len() > MAX_WALKED_FILE || looks_minified(&path, &bytes))
+                    {
+                        return Some(Err(LoadError {
+                            path,
+                            message: "skipped: minified or generated file".into(),
+                        }));
                     }
-                    Err(e) => Err(LoadError {
-                        path,
-                        message: format!("cannot read: {e}"),
-                    }),
-                })
+                    let text = match String::from_utf8(bytes) {
+                        Ok(s) => s,
+                        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    };
+                    Ok((path, lang, text, named))
+                }
+                Err(e) => Err(LoadError {
+                    path,
+                    message: format!("cannot read: {e}"),
+                }),
             })
-            .collect()
+        })
+        .collect()
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -349,4 +349,3 @@ impl Workspace {
         crate::ide::inlay_hints(&self.snapshot(), id)
     }
 }
-

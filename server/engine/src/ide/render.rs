@@ -6,7 +6,12 @@ use crate::role::{self, Evidence, EvidenceKind, Role, RoleInfo, UserVia};
 
 /// A short label and a markdown explanation of the role a client's requests run as: a rendering of
 /// [`role::info`], nothing decided here.
-pub(super) fn role_of(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> (String, String) {
+pub(super) fn role_of(
+    snap: &Snapshot,
+    ev: &mut Eval,
+    file: FileId,
+    c: &Client,
+) -> (String, String) {
     let mut info = role::info(c);
     if info.role == Role::ServiceRole {
         if let Some(e) = session_call_on(snap, ev, file, c) {

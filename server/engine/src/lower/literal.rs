@@ -32,7 +32,7 @@ pub(super) fn string_value(text: &str, node: Node) -> Name {
     inner.into()
 }
 
-/// UPPER_SNAKE names (and anything with `KEY`): candidates for env reads.
+/// UPPER_SNAKE names of three or more characters: candidates for env reads.
 pub(super) fn looks_like_env_name(name: &str) -> bool {
     name.len() > 2
         && name

@@ -181,13 +181,6 @@ fn module_facts(ir: &mut FileIr, root: Node, text: &str) {
     }
 }
 
-
-
-
-
-
-
-
 struct Lowerer<'a> {
     text: &'a str,
     fields: FieldIds,
@@ -314,37 +307,12 @@ impl<'a> Lowerer<'a> {
 
     // ---------------------------------------------------------------- statements
 
-
-
-
-
-
-
-
-
-
     // ---------------------------------------------------------------- patterns
-
-
-
-
 
     // ---------------------------------------------------------------- functions and classes
 
-
-
     // ---------------------------------------------------------------- expressions
-
-
-
-
-
-
-
-
-
 }
-
 
 fn is_statement_kind(kind: &str) -> bool {
     kind.ends_with("_statement")

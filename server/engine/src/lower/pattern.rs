@@ -3,7 +3,12 @@
 use super::*;
 
 impl Lowerer<'_> {
-    pub(super) fn bind_pattern(&mut self, pat: Node, value: ExprId, kind: BindingKind) -> Vec<BindingId> {
+    pub(super) fn bind_pattern(
+        &mut self,
+        pat: Node,
+        value: ExprId,
+        kind: BindingKind,
+    ) -> Vec<BindingId> {
         self.bind_pattern_opt(pat, Some(value), kind)
     }
 

@@ -14,12 +14,11 @@ use std::rc::Rc;
 
 use rlscope_core::{Edit, Finding, RuleMeta, TextRange};
 
-use crate::eval::{Client, Eval, Loc, Value};
-pub(crate) use crate::eval::clients_of;
-use crate::ir::{CallSite, Expr, FileIr};
 use crate::db::{FileData, FileId, Snapshot};
+pub(crate) use crate::eval::clients_of;
+use crate::eval::{Client, Eval, Loc, Value};
+use crate::ir::{CallSite, Expr, FileIr};
 use rlscope_core::config::Config;
-
 
 /// Every rule rlscope knows, TS/JS rules first, then SQL, then suppression rules.
 pub fn all() -> Vec<&'static RuleMeta> {
@@ -83,7 +82,6 @@ pub fn render_markdown(meta: &RuleMeta) -> String {
     // examples may hold (fake) keys: docs, `explain` and hovers show them redacted like everything else
     rlscope_core::keys::redact_secrets_in(&s).into_owned()
 }
-
 
 /// What a rule sees while checking one file.
 pub(crate) struct Ctx<'a, 'w> {
@@ -233,7 +231,6 @@ impl<'a, 'w> Ctx<'a, 'w> {
         )
     }
 }
-
 
 /// True when `vals` are all clients whose requests may run as service_role (a service-level key that no
 /// header or `accessToken` overrides; a cookie client's requests without a session cookie included).

@@ -54,8 +54,6 @@ the method on a new per-request client built with the anon key instead.",
     ],
 };
 
-
-
 pub(crate) fn check_call(
     ctx: &mut Ctx,
     call: &CallSite,
