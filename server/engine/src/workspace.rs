@@ -51,6 +51,11 @@ impl Workspace {
         &self.db.config
     }
 
+    /// The schema models of the workspace's Supabase projects (`supabase/migrations`, `supabase/schemas`).
+    pub fn projects(&self) -> Arc<crate::projects::Projects> {
+        self.db.projects()
+    }
+
     /// Replaces the config; every file's findings may change.
     pub fn set_config(&mut self, config: Config) -> Vec<PathBuf> {
         self.db.config = config;

@@ -19,7 +19,7 @@ user's `authenticated`, `service_role`) and, from the project's migrations, the 
 reports a request that is denied for every one of those roles: no `SELECT` policy for a `.select()` (no rows, no \
 error), no `INSERT` policy for an `.insert()` (error 42501), an `.insert(x).select()` or an `.update(x).eq(…)` \
 without a `SELECT` policy, an `.upsert()` without `INSERT`, `UPDATE` and `SELECT` policies, only restrictive \
-policies, or policies that are `false`. The message names the table, the command, the role, the result and the \
+policies, policies that are `false`, or a privilege the migrations revoked (error 42501, permission denied). The message names the table, the command, the role, the result and the \
 policies that do exist; related locations point at where RLS was enabled and at the policies.\n\n\
 Only tables whose RLS is enabled in the project's own SQL (`supabase/migrations`, `supabase/schemas`) are \
 checked: a policy made in the dashboard and never written to a migration is invisible to rlscope. Anything not \
@@ -184,11 +184,7 @@ pub(crate) fn check_file(ctx: &mut Ctx) {
         if o.table.unknown || o.table.managed {
             continue;
         }
-        if !o
-            .per_role
-            .iter()
-            .all(|(_, out)| matches!(out, Outcome::Denied { .. }))
-        {
+        if !o.per_role.iter().all(|(_, out)| out.is_denied()) {
             continue;
         }
         let range = match &req.kind {
