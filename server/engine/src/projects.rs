@@ -71,3 +71,39 @@ impl Projects {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_model_per_supabase_folder_and_the_code_finds_its_own() {
+        let sql = |p: &str, t: &str| (PathBuf::from(p), Arc::<str>::from(t));
+        let projects = Projects::build(&[
+            sql(
+                "/r/apps/a/supabase/migrations/2_b.sql",
+                "alter table public.t enable row level security;",
+            ),
+            sql(
+                "/r/apps/a/supabase/migrations/1_a.sql",
+                "create table public.t (id int);",
+            ),
+            sql(
+                "/r/apps/b/supabase/schemas/s.sql",
+                "create table public.u (id int);",
+            ),
+        ]);
+        assert_eq!(projects.projects.len(), 2);
+        let a = projects.for_file(Path::new("/r/apps/a/src/x.ts")).unwrap();
+        // replayed in version order: the table exists before RLS is enabled on it
+        assert_eq!(
+            a.model.table("public", "t").unwrap().rls,
+            rlscope_sql::schema::Tri::Yes
+        );
+        assert!(a.model.table("public", "u").is_none());
+        let b = projects.for_file(Path::new("/r/apps/b/lib/y.ts")).unwrap();
+        assert!(b.model.table("public", "u").is_some());
+        // code outside both projects belongs to neither
+        assert!(projects.for_file(Path::new("/r/packages/z.ts")).is_none());
+    }
+}
