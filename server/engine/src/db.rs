@@ -313,6 +313,11 @@ pub struct Snapshot<'w> {
 }
 
 impl<'w> Snapshot<'w> {
+    /// The schema models of the workspace's Supabase projects.
+    pub fn projects(&self) -> Arc<crate::projects::Projects> {
+        self.db.projects()
+    }
+
     /// The files that import `file` directly.
     pub fn importers(&self, file: FileId) -> Vec<FileId> {
         self.db.rdeps.get(&file).cloned().unwrap_or_default()

@@ -5,6 +5,7 @@
 mod admin_api_without_service_key;
 mod auth_header_overrides_service_key;
 mod hardcoded_service_key;
+pub(crate) mod request_denied_by_rls;
 mod service_key_in_browser;
 mod session_method_on_service_client;
 mod ssr_client_service_key;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
         &admin_api_without_service_key::META,
         &service_key_in_browser::META,
         &hardcoded_service_key::META,
+        &request_denied_by_rls::META,
         &rlscope_sql::SERVICE_ROLE_POLICY,
         &rlscope_core::suppress::INVALID_SUPPRESSION,
         &rlscope_core::suppress::UNUSED_SUPPRESSION,
@@ -288,6 +290,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
         }
     }
     hardcoded_service_key::check_file(&mut ctx);
+    request_denied_by_rls::check_file(&mut ctx);
     service_key_in_browser::check_file(&mut ctx);
     ctx.out
 }

@@ -1,0 +1,240 @@
+//! `request-denied-by-rls`: a database request that row level security denies for every role it can run as.
+
+use rlscope_core::rule::{Language, RuleMeta};
+use rlscope_core::{Finding, Severity};
+use rlscope_sql::outcome::{self, Op, Outcome, TableFacts};
+use rlscope_sql::schema::{SchemaModel, Table};
+
+use super::Ctx;
+use crate::requests::{DbCommand, Request, RequestKind};
+use crate::role::DbRole;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "request-denied-by-rls",
+    default_severity: Severity::Warning,
+    language: Language::TypeScript,
+    summary: "A database request that the table's row level security denies for every role it can run as",
+    what_it_does: "For each `from(table)` request, rlscope knows the roles it can run as (`anon`, the signed-in \
+user's `authenticated`, `service_role`) and, from the project's migrations, the table's RLS state and policies. It \
+reports a request that is denied for every one of those roles: no `SELECT` policy for a `.select()` (no rows, no \
+error), no `INSERT` policy for an `.insert()` (error 42501), an `.insert(x).select()` or an `.update(x).eq(…)` \
+without a `SELECT` policy, an `.upsert()` without `INSERT`, `UPDATE` and `SELECT` policies, only restrictive \
+policies, policies that are `false`, or a privilege the migrations revoked (error 42501, permission denied). The message names the table, the command, the role, the result and the \
+policies that do exist; related locations point at where RLS was enabled and at the policies.\n\n\
+Only tables whose RLS is enabled in the project's own SQL (`supabase/migrations`, `supabase/schemas`) are \
+checked: a policy made in the dashboard and never written to a migration is invisible to rlscope. Anything not \
+known (the table, the role, SQL that could not be read) is never reported.",
+    why_bad: "The request cannot do what the code expects for anyone who runs it: a select that always returns `[]`, \
+an insert that always fails with `new row violates row-level security policy`, an update that succeeds and changes \
+nothing. These are the classic \"RLS is blocking me\" support questions, found before the code runs.",
+    example: EXAMPLE,
+    use_instead: USE_INSTEAD,
+    fix_safety: "No automatic fix: either the table needs a policy for this role and command (write it in a new \
+migration, as in the example), or the request belongs on another client (a service client on the server for \
+administrative work). Which one is a decision about who may do what.",
+    references: &[
+        "/docs/guides/database/postgres/row-level-security",
+        "/docs/guides/troubleshooting/why-is-my-service-role-key-client-getting-rls-errors-or-not-returning-data-7_1K9z",
+    ],
+};
+
+const EXAMPLE: &str = r#"// file: supabase/migrations/20240101000000_orders.sql
+create table public.orders (
+  id bigint generated always as identity primary key,
+  user_id uuid not null,
+  total numeric not null
+);
+alter table public.orders enable row level security;
+create policy "Users insert own orders" on public.orders
+  for insert to authenticated with check ((select auth.uid()) = user_id);
+// file: supabase/functions/place-order/index.ts
+import { createClient } from 'npm:@supabase/supabase-js@2'
+
+Deno.serve(async (req) => {
+  const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_ANON_KEY')!, {
+    global: { headers: { Authorization: req.headers.get('Authorization')! } },
+  })
+  const { user_id, total } = await req.json()
+  // returning the row needs a SELECT policy too: error 42501
+  const { data, error } = await supabase.from('orders').insert({ user_id, total }).select()
+  return Response.json({ data, error })
+})
+"#;
+
+const USE_INSTEAD: &str = r#"// file: supabase/migrations/20240101000000_orders.sql
+create table public.orders (
+  id bigint generated always as identity primary key,
+  user_id uuid not null,
+  total numeric not null
+);
+alter table public.orders enable row level security;
+create policy "Users insert own orders" on public.orders
+  for insert to authenticated with check ((select auth.uid()) = user_id);
+create policy "Users read own orders" on public.orders
+  for select to authenticated using ((select auth.uid()) = user_id);
+// file: supabase/functions/place-order/index.ts
+import { createClient } from 'npm:@supabase/supabase-js@2'
+
+Deno.serve(async (req) => {
+  const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_ANON_KEY')!, {
+    global: { headers: { Authorization: req.headers.get('Authorization')! } },
+  })
+  const { user_id, total } = await req.json()
+  const { data, error } = await supabase.from('orders').insert({ user_id, total }).select()
+  return Response.json({ data, error })
+})
+"#;
+
+/// The RLS operation of a database request.
+pub(crate) fn op_of(commands: &[DbCommand], returning: bool, filtered: bool) -> Option<Op> {
+    let has = |c: DbCommand| commands.contains(&c);
+    Some(if has(DbCommand::Upsert) {
+        Op::Upsert { returning }
+    } else if has(DbCommand::Insert) {
+        Op::Insert { returning }
+    } else if has(DbCommand::Update) {
+        Op::Update {
+            filtered,
+            returning,
+        }
+    } else if has(DbCommand::Delete) {
+        Op::Delete {
+            filtered,
+            returning,
+        }
+    } else if has(DbCommand::Select) {
+        Op::Select
+    } else {
+        return None;
+    })
+}
+
+pub(crate) fn sql_role(r: DbRole) -> outcome::DbRole {
+    match r {
+        DbRole::Anon => outcome::DbRole::Anon,
+        DbRole::Authenticated => outcome::DbRole::Authenticated,
+        DbRole::ServiceRole => outcome::DbRole::ServiceRole,
+    }
+}
+
+/// A database request's outcome for each role it may run as, with the table it reads.
+pub(crate) struct RequestOutcomes<'m> {
+    pub table: &'m Table,
+    pub facts: TableFacts,
+    pub op: Op,
+    /// `schema.table`
+    pub name: String,
+    pub per_role: Vec<(outcome::DbRole, Outcome)>,
+}
+
+/// The outcomes of `req` from `model`; `None` when the request is not a database request on a table of the
+/// model, or its roles are not known.
+pub(crate) fn outcomes<'m>(model: &'m SchemaModel, req: &Request) -> Option<RequestOutcomes<'m>> {
+    let RequestKind::Db {
+        schema,
+        table,
+        commands,
+        returning,
+        filtered,
+        ..
+    } = &req.kind
+    else {
+        return None;
+    };
+    if table.is_empty() {
+        return None;
+    }
+    let schema = schema.as_deref().unwrap_or("public");
+    let t = model.table(schema, table)?;
+    let op = op_of(commands, *returning, *filtered)?;
+    let roles = req.role.role.db_roles()?;
+    if roles.is_empty() {
+        return None;
+    }
+    let facts = TableFacts::from_table(t);
+    let per_role = roles
+        .into_iter()
+        .map(|r| {
+            let r = sql_role(r);
+            (r, outcome::outcome_for(&facts, op, r))
+        })
+        .collect();
+    Some(RequestOutcomes {
+        table: t,
+        facts,
+        op,
+        name: format!("{schema}.{table}"),
+        per_role,
+    })
+}
+
+pub(crate) fn check_file(ctx: &mut Ctx) {
+    let projects = ctx.snap.projects();
+    let Some(project) = projects.for_file(ctx.snap.path(ctx.file)) else {
+        return;
+    };
+    for req in crate::requests::requests(ctx.snap, ctx.file) {
+        let Some(o) = outcomes(&project.model, &req) else {
+            continue;
+        };
+        // Only tables whose RLS the project's own SQL enabled: policies made in the dashboard are invisible.
+        let Some(enabled_at) = o.table.rls_enabled_at.as_ref() else {
+            continue;
+        };
+        if o.table.unknown || o.table.managed {
+            continue;
+        }
+        if !o.per_role.iter().all(|(_, out)| out.is_denied()) {
+            continue;
+        }
+        let range = match &req.kind {
+            RequestKind::Db { table_range, .. } => *table_range,
+            _ => req.range,
+        };
+        let consequences: Vec<String> = o
+            .per_role
+            .iter()
+            .map(|(r, out)| out.explain(&o.facts, &o.name, o.op, *r))
+            .collect();
+        let at = |loc: &rlscope_sql::schema::SrcLoc| {
+            let path: &std::path::Path = &loc.path;
+            match ctx.snap.file_id(path) {
+                Some(id) => ctx.snap.describe_loc(id, loc.range.start),
+                None => path.display().to_string(),
+            }
+        };
+        let message = format!(
+            "{}. Policies on `{}`: {}. RLS enabled at {}.",
+            consequences.join("; "),
+            o.name,
+            outcome::list_policies(&o.facts),
+            at(enabled_at)
+        );
+        let mut finding = Finding::new(META.id, META.default_severity, range, message);
+        finding = finding.with_related(
+            enabled_at.path.to_path_buf(),
+            enabled_at.range,
+            format!("row level security enabled on `{}`", o.name),
+        );
+        if let Some(def) = &o.table.defined_at {
+            finding = finding.with_related(
+                def.path.to_path_buf(),
+                def.range,
+                format!("`{}` created here", o.name),
+            );
+        }
+        for p in &o.table.policies {
+            finding = finding.with_related(
+                p.at.path.to_path_buf(),
+                p.at.range,
+                format!(
+                    "policy \"{}\" (FOR {} TO {})",
+                    p.name,
+                    p.command.as_str(),
+                    p.roles.join(", ")
+                ),
+            );
+        }
+        ctx.out.push(finding);
+    }
+}
