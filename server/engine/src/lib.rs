@@ -9,7 +9,7 @@
 
 // Layers, lowest first; a module imports only from layers below it (tests/architecture.rs checks it):
 // base (lang, ir, document, envfile, resolve, panic_guard) ← db ← {walk, prefilter} ← lower ← eval ← role
-// ← {relevance, rules, ide} ← workspace.
+// ← {relevance, rules, ide} ← schema ← workspace.
 pub mod document;
 mod envfile;
 mod ir;
@@ -31,6 +31,7 @@ pub mod role;
 mod ide;
 mod relevance;
 pub mod rules;
+mod schema;
 
 mod workspace;
 

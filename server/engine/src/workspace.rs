@@ -20,6 +20,7 @@ use crate::ir::FileIr;
 use crate::lang::Lang;
 use crate::lower::Fragments;
 use crate::prefilter::Prefilter;
+use crate::schema::SchemaIndex;
 use crate::walk::LoadError;
 
 #[derive(Clone, Debug, Default)]
@@ -30,6 +31,8 @@ pub struct LoadOptions {
 
 pub struct Workspace {
     db: Db,
+    /// The SQL files replayed into schema models (advisor findings, hover and definition on table names).
+    schema: SchemaIndex,
     /// The per-statement fragments of files the caller edits (open in an editor), so the next version
     /// re-lowers only the statements that changed.
     fragments: HashMap<FileId, Fragments>,
@@ -39,6 +42,7 @@ impl Workspace {
     pub fn new(root: PathBuf, config: Config) -> Workspace {
         Workspace {
             db: Db::new(root, config, crate::lower::lower_text),
+            schema: SchemaIndex::default(),
             fragments: HashMap::new(),
         }
     }
@@ -124,6 +128,7 @@ impl Workspace {
             }
         }
         self.db.recompute_deps(None);
+        self.schema.invalidate();
         errors
     }
 
@@ -208,6 +213,11 @@ impl Workspace {
         if let Some(f) = self.db.files[id as usize].as_mut() {
             f.ir = ir.map(Arc::new);
         }
+        if lang == Lang::Sql {
+            // every SQL file of its project may gain or lose an advisor finding
+            self.schema.invalidate();
+            return SchemaIndex::project_files(&self.db, &path);
+        }
         // a new file can make other files' imports resolve
         self.db.recompute_deps(if is_new { None } else { Some(id) });
         self.db.dependents(id)
@@ -219,7 +229,11 @@ impl Workspace {
             return Vec::new();
         };
         let lang = self.db.files[id as usize].as_ref().map(|f| f.lang);
-        let affected = self.db.dependents(id);
+        let mut affected = self.db.dependents(id);
+        if lang == Some(Lang::Sql) {
+            self.schema.invalidate();
+            affected.extend(SchemaIndex::project_files(&self.db, path));
+        }
         self.db.files[id as usize] = None;
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
@@ -273,7 +287,11 @@ impl Workspace {
             return Vec::new();
         };
         let raw = match f.lang {
-            Lang::Sql => rlscope_sql::check(&f.text),
+            Lang::Sql => {
+                let mut v = rlscope_sql::check(&f.text);
+                v.extend(self.schema.get(&self.db).findings(path));
+                v
+            }
             Lang::DotEnv => crate::rules::check_env_file(&self.db.config, f),
             l if l.is_script() => match &f.ir {
                 Some(_) => crate::rules::check_script(&self.snapshot(), id),
@@ -327,11 +345,34 @@ impl Workspace {
             .collect()
     }
 
-    /// What runs as which role at `offset`: a client identifier or a request on one.
+    /// What runs as which role at `offset`: a client identifier or a request on one. In SQL: the final
+    /// state of the table named at `offset` (row level security, policies by command and role).
     pub fn hover(&self, path: &Path, offset: u32) -> Option<Hover> {
         let &id = self.db.by_path.get(path)?;
+        let f = self.db.files[id as usize].as_ref()?;
+        if f.lang == Lang::Sql {
+            let text = f.text.clone();
+            return self
+                .schema
+                .get(&self.db)
+                .hover(path, &text, offset, &self.db.root);
+        }
         self.db.files[id as usize].as_ref()?.ir.as_ref()?;
         crate::ide::hover(&self.snapshot(), id, offset)
+    }
+
+    /// Where the table named at `offset` of a SQL file is created (its name in the `CREATE TABLE`).
+    pub fn definition(
+        &self,
+        path: &Path,
+        offset: u32,
+    ) -> Option<(PathBuf, rlscope_core::TextRange)> {
+        let f = self.db.data(path)?;
+        if f.lang != Lang::Sql {
+            return None;
+        }
+        let text = f.text.clone();
+        self.schema.get(&self.db).definition(path, &text, offset)
     }
 
     /// Role labels after each request on a Supabase client in the file.

@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["eval"],
     &["role"],
     &["relevance", "rules", "ide"],
+    &["schema"],
     &["workspace"],
 ];
 
