@@ -23,7 +23,7 @@ fn ws() -> (Workspace, PathBuf, PathBuf) {
     (ws, a, b)
 }
 
-fn rules(ws: &Workspace, p: &PathBuf) -> Vec<&'static str> {
+fn rules(ws: &Workspace, p: &std::path::Path) -> Vec<&'static str> {
     ws.check_file(p).iter().map(|f| f.rule).collect()
 }
 
