@@ -33,21 +33,26 @@ fn parse(line: &str) -> Option<(String, String)> {
 fn main() {
     println!("cargo:rerun-if-env-changed=RLSCOPE_COMMIT");
     println!("cargo:rerun-if-changed=commit.txt");
+    println!("cargo:rerun-if-changed=build.rs");
     let from_env = std::env::var("RLSCOPE_COMMIT").ok().and_then(|v| parse(&v));
     let from_git = || {
+        // Rebuild when HEAD moves: HEAD itself, the branch it points to, and packed refs (also while this file is
+        // not yet tracked, so that committing it is seen).
+        // A path that does not exist would make cargo re-run this script on every build: skip those.
+        let watch = |p: &str| {
+            if let Some(path) = git(&["rev-parse", "--path-format=absolute", "--git-path", p]) {
+                if Path::new(&path).exists() {
+                    println!("cargo:rerun-if-changed={path}");
+                }
+            }
+        };
+        watch("HEAD");
+        watch("packed-refs");
+        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            watch(&r);
+        }
         // Only this repository's history: a tarball unpacked inside another git checkout must not take its HEAD.
         git(&["ls-files", "--error-unmatch", "build.rs"])?;
-        // Rebuild when HEAD moves: HEAD itself, the branch it points to, and packed refs.
-        for p in ["HEAD", "packed-refs"] {
-            if let Some(path) = git(&["rev-parse", "--git-path", p]) {
-                println!("cargo:rerun-if-changed={path}");
-            }
-        }
-        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            if let Some(path) = git(&["rev-parse", "--git-path", &r]) {
-                println!("cargo:rerun-if-changed={path}");
-            }
-        }
         git(&["log", "-1", "--format=%H %cs"]).and_then(|l| parse(&l))
     };
     let from_file = || {
