@@ -7,22 +7,38 @@
 //! **Architecture invariant:** nothing here knows about LSP, JSON-RPC or tokio. The CLI and the language
 //! server both drive a [`Workspace`].
 
+// Layers, lowest first; a module imports only from layers below it (tests/architecture.rs checks it):
+// base (lang, ir, document, envfile, resolve, panic_guard) ← db ← {walk, prefilter} ← lower ← eval ← role
+// ← {relevance, rules, ide} ← workspace.
 pub mod document;
 mod envfile;
-mod eval;
 mod ir;
 pub mod lang;
-mod lower;
-mod prefilter;
+mod panic_guard;
 mod resolve;
+
+mod db;
+
+mod prefilter;
+mod walk;
+
+mod lower;
+
+mod eval;
+
 pub mod role;
+
+mod ide;
+mod relevance;
 pub mod rules;
+
 mod workspace;
 
+pub use db::FileId;
+pub use ide::{Hover, InlayHint};
 pub use lang::Lang;
-pub use workspace::{
-    looks_minified, Hover, InlayHint, LoadError, LoadOptions, Workspace, MAX_WALKED_FILE, SKIP_DIRS,
-};
+pub use walk::{looks_minified, LoadError, MAX_WALKED_FILE, SKIP_DIRS};
+pub use workspace::{LoadOptions, Workspace};
 
 use std::path::PathBuf;
 use std::sync::Arc;

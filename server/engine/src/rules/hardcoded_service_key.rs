@@ -12,7 +12,10 @@ pub static META: RuleMeta = RuleMeta {
     language: Language::TypeScript,
     summary: "A service-role JWT or secret key is written as a literal in source",
     what_it_does: "Reports string literals whose value is a service-role JWT (its payload's `role` is `service_role`) \
-or a secret API key (`sb_secret_…`). The key itself never appears in rlscope's output: it is shown as \
+or a secret API key (`sb_secret_…`). In SQL files the key is reported wherever it is written: in a string \
+(`net.http_post(headers := '{\"Authorization\": \"Bearer eyJ…\"}'::jsonb)`), a dollar-quoted function body or a \
+comment. The local-development key that `supabase start` prints (`\"iss\":\"supabase-demo\"`) is public and opens \
+only a local stack: it is not reported. The key itself never appears in rlscope's output: it is shown as \
 `eyJ…(service_role)` or `sb_secret_…`.",
     why_bad: "A key in source ends up in git history, CI logs, bundles and every clone of the repository, and it \
 bypasses all Row Level Security. Rotating it means changing code. Read it from the environment instead.",
@@ -40,6 +43,10 @@ pub(crate) fn check_file(ctx: &mut Ctx) {
         }
         let raw = ctx.src(ctx.file, lit.range);
         let inner = raw.trim_matches(|c| c == '\'' || c == '"' || c == '`');
+        // `supabase start`'s local key is public and opens only a local stack
+        if rlscope_core::keys::is_local_demo_key(inner) {
+            continue;
+        }
         let shown = redact(inner);
         let (what, var) = match lit.key.kind {
             LiteralKind::Secret => ("secret key", "SUPABASE_SECRET_KEY"),
