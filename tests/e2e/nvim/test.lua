@@ -121,7 +121,7 @@ local function main()
   local login, client = open('app/api/login/route.ts')
   local real_ws = vim.uv.fs_realpath(ws)
   check(vim.uv.fs_realpath(client.root_dir or client.config.root_dir) == real_ws, 'root_dir is the project folder', client.root_dir)
-  if expect then
+  if expect and expect ~= '' then
     local ran = require('rlscope').commands[client.root_dir or client.config.root_dir]
     check(ran ~= nil and ran[1] == expect, 'the plugin started ' .. expect, { ran = ran, commands = require('rlscope').commands })
   end
