@@ -94,11 +94,11 @@ impl<'w> Eval<'w> {
         file: FileId,
         site_expr: ExprId,
         args: &[ExprId],
-        ctx: &Ctx,
+        ctx: &CallCtx,
         loc: Loc,
     ) -> Value {
         let ir = self.ir(file).expect("file has ir");
-        let (key_expr, options): (Option<(FileId, ExprId, Ctx)>, Vals) = match factory.kind {
+        let (key_expr, options): (Option<(FileId, ExprId, CallCtx)>, Vals) = match factory.kind {
             FactoryKind::SupabaseJs
             | FactoryKind::SsrServer
             | FactoryKind::SsrBrowser
@@ -241,9 +241,9 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         expr: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
         prop: &str,
-    ) -> Option<(FileId, ExprId, Ctx)> {
+    ) -> Option<(FileId, ExprId, CallCtx)> {
         self.object_entries(file, expr, ctx, 0)
             .into_iter()
             .rev()
@@ -256,7 +256,7 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         global: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
     ) -> Option<Header> {
         let mut found: Vec<Option<Header>> = Vec::new();
         for g in self.eval(file, global, ctx) {
@@ -357,7 +357,7 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         cookies: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
     ) -> bool {
         let mut readers = 0;
         for v in self.eval(file, cookies, ctx) {

@@ -4,7 +4,7 @@ use rlscope_core::keys::{redact, KeyLevel, LiteralKind};
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::Ctx;
+use super::RuleCtx;
 
 pub static META: RuleMeta = RuleMeta {
     id: "hardcoded-service-key",
@@ -36,7 +36,7 @@ is already in your history.",
     references: &["/docs/guides/api/api-keys", "/docs/guides/database/postgres/row-level-security#bypassing-row-level-security"],
 };
 
-pub(crate) fn check_file(ctx: &mut Ctx) {
+pub(crate) fn check_file(ctx: &mut RuleCtx) {
     for lit in &ctx.ir.key_literals {
         if lit.key.level != KeyLevel::Service {
             continue;
@@ -53,7 +53,7 @@ pub(crate) fn check_file(ctx: &mut Ctx) {
             _ => ("service-role JWT", "SUPABASE_SERVICE_ROLE_KEY"),
         };
         let message = format!("hard-coded {what} `{shown}`: it bypasses RLS and is readable by anyone with the source");
-        let mut f = Finding::new(META.id, Severity::Error, lit.range, message);
+        let mut f = Finding::new(META.id, META.default_severity, lit.range, message);
         // only a literal that is exactly the key can become an env read
         let before = ctx.text[..lit.range.start as usize].trim_end();
         let is_fallback = before.ends_with("||") || before.ends_with("??");

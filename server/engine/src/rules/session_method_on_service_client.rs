@@ -4,7 +4,7 @@ use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::{all_may_bypass_rls, callee_range, clients_of, Ctx};
+use super::{all_may_bypass_rls, callee_range, clients_of, RuleCtx};
 use crate::eval::{Client, Loc, Part, Value};
 use crate::ir::{CallSite, Expr, ExprId, ObjEntry, PropKey};
 
@@ -58,7 +58,7 @@ the method on a new per-request client built with the anon key instead.",
 };
 
 pub(crate) fn check_call(
-    ctx: &mut Ctx,
+    ctx: &mut RuleCtx,
     call: &CallSite,
     obj: ExprId,
     method: &str,
@@ -122,7 +122,7 @@ requests run as that user, not service_role",
     let severity = if sign_up {
         Severity::Warning
     } else {
-        Severity::Error
+        META.default_severity
     };
     let primary = callee_range(ctx.ir, call);
     let mut f = Finding::new(META.id, severity, primary, message);
@@ -171,7 +171,7 @@ fn header_is_service_key(c: &Client) -> bool {
 }
 
 /// Requests in this file made on the same client.
-fn queries_on(ctx: &mut Ctx, c: &Client) -> Vec<Loc> {
+fn queries_on(ctx: &mut RuleCtx, c: &Client) -> Vec<Loc> {
     if ctx.requests.is_none() {
         let mut requests = Vec::new();
         for call in &ctx.ir.calls {
@@ -221,7 +221,7 @@ fn queries_on(ctx: &mut Ctx, c: &Client) -> Vec<Loc> {
 }
 
 /// `auth.signUp({ email, password, options: { data } })` → `auth.admin.createUser({ email, password, user_metadata: data })`
-fn sign_up_fix(ctx: &mut Ctx, call: &CallSite) -> Option<Fix> {
+fn sign_up_fix(ctx: &mut RuleCtx, call: &CallSite) -> Option<Fix> {
     let Expr::Call { callee, args } = ctx.ir.expr(call.expr) else {
         return None;
     };
@@ -300,7 +300,7 @@ mark the address confirmed)"
 }
 
 /// Call the method on a fresh per-request anon client instead of the shared service client.
-fn separate_client_fix(ctx: &mut Ctx, obj: ExprId, part: Part) -> Option<Fix> {
+fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix> {
     // obj is `<client>.auth` (or `<client>.auth.mfa`)
     let auth = match (part, ctx.ir.expr(obj)) {
         (Part::Mfa, Expr::Member { obj: a, .. }) => *a,
