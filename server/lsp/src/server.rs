@@ -296,29 +296,35 @@ impl Inner {
 
             message
         };
-        let progress = async {
-            if !init.caps.work_done_progress {
+        let wants_progress = init.caps.work_done_progress;
+        let client = self.client.clone();
+        let mut progress = Box::pin(async move {
+            if !wants_progress {
                 return None;
             }
             let token = NumberOrString::String(format!("rlscope-index-{generation}"));
-            self.client
-                .create_work_done_progress(token.clone())
-                .await
-                .ok()?;
+            client.create_work_done_progress(token.clone()).await.ok()?;
             Some(
-                self.client
+                client
                     .progress(token, "rlscope")
                     .with_message("indexing the workspace")
                     .begin()
                     .await,
             )
-        };
+        });
         tokio::pin!(index);
-        tokio::pin!(progress);
         tokio::select! {
             biased;
-            // indexing finished before the client confirmed the token: nothing left to report
-            _ = &mut index => {}
+            message = &mut index => {
+                // indexed before the client confirmed the token: report begin and end once it does (a
+                // client that never answers holds nothing back)
+                tokio::spawn(async move {
+                    let confirmed = tokio::time::timeout(std::time::Duration::from_secs(30), progress).await;
+                    if let Ok(Some(p)) = confirmed {
+                        p.finish_with_message(message).await;
+                    }
+                });
+            }
             p = &mut progress => {
                 let message = index.await;
                 if let Some(p) = p {
