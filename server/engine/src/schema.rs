@@ -1,146 +1,52 @@
-//! The project's schema: every SQL file replayed into `rlscope_sql::schema::SchemaModel`, one model per
-//! `supabase/` directory (a SQL file outside `supabase/migrations` and `supabase/schemas` is a project of its
-//! own), and the advisors' findings on it, by file.
-//!
-//! Built lazily on the first check after a SQL file changed; the statement lists of unchanged files are
-//! reused (`ModelCache`), so a migration edit re-reads one file and replays the rest. Also answers hover on
-//! a table name in SQL (its final state) and go-to-definition from a table name to its `CREATE TABLE`.
+//! Hover and go-to-definition on a table name in SQL, answered from the project's schema model
+//! (`projects::Projects`): the table's final state after every migration, and its `CREATE TABLE`.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
 
-use rlscope_core::{Finding, TextRange};
-use rlscope_sql::schema::{self, ModelCache, PolicyCommand, SchemaModel, SqlSource, SrcLoc, Tri};
+use rlscope_core::TextRange;
+use rlscope_sql::schema::{self, PolicyCommand, SrcLoc, Tri};
 
-use crate::db::Db;
 use crate::ide::Hover;
-use crate::lang::Lang;
+use crate::projects::Projects;
 
-pub(crate) struct Project {
-    pub model: SchemaModel,
+/// The table named at `offset` of SQL file `path` (`schema.name` or `name`, quoted or not).
+fn table_at<'m>(
+    projects: &'m Projects,
+    path: &Path,
+    text: &str,
+    offset: u32,
+) -> Option<(&'m schema::Table, TextRange)> {
+    let model = &projects.of_sql_file(path)?.model;
+    let (schema_name, name, range) = qualified_name_at(text, offset as usize)?;
+    let schema_name = schema_name.unwrap_or_else(|| "public".to_string());
+    let t = model.table(&schema_name, &name)?;
+    Some((t, TextRange::from_usize(range.start, range.end)))
 }
 
-#[derive(Default)]
-pub(crate) struct Projects {
-    projects: Vec<Project>,
-    by_file: HashMap<PathBuf, usize>,
-    findings: HashMap<PathBuf, Vec<Finding>>,
+pub(crate) fn hover(
+    projects: &Projects,
+    path: &Path,
+    text: &str,
+    offset: u32,
+    root: &Path,
+) -> Option<Hover> {
+    let (t, range) = table_at(projects, path, text, offset)?;
+    Some(Hover {
+        range,
+        markdown: table_markdown(t, root),
+    })
 }
 
-/// The lazily built projects and the statement cache they are built from.
-#[derive(Default)]
-pub(crate) struct SchemaIndex {
-    cache: Mutex<ModelCache>,
-    built: OnceLock<Arc<Projects>>,
-}
-
-/// Which project a SQL file belongs to: its `supabase/` directory, or the file itself.
-fn project_key(path: &Path) -> PathBuf {
-    schema::project_root(path).map_or_else(|| path.to_path_buf(), Path::to_path_buf)
-}
-
-impl SchemaIndex {
-    pub fn invalidate(&mut self) {
-        self.built = OnceLock::new();
-    }
-
-    /// The SQL files of the project `path` belongs to (their findings change with it).
-    pub fn project_files(db: &Db, path: &Path) -> Vec<PathBuf> {
-        let key = project_key(path);
-        db.files()
-            .into_iter()
-            .filter(|p| Lang::of(p) == Some(Lang::Sql) && project_key(p) == key)
-            .collect()
-    }
-
-    pub fn get(&self, db: &Db) -> Arc<Projects> {
-        self.built
-            .get_or_init(|| {
-                let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-                Arc::new(build(db, &mut cache))
-            })
-            .clone()
-    }
-}
-
-fn build(db: &Db, cache: &mut ModelCache) -> Projects {
-    let mut groups: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    for p in db.files() {
-        if Lang::of(&p) == Some(Lang::Sql) {
-            groups.entry(project_key(&p)).or_default().push(p);
-        }
-    }
-    let mut keys: Vec<PathBuf> = groups.keys().cloned().collect();
-    keys.sort();
-    let mut out = Projects::default();
-    let mut all_sources = Vec::new();
-    for key in keys {
-        let ordered = schema::project_order(&groups[&key]);
-        let sources: Vec<SqlSource> = ordered
-            .iter()
-            .filter_map(|p| {
-                Some(SqlSource {
-                    path: p.clone(),
-                    text: db.data(p)?.text.clone(),
-                })
-            })
-            .collect();
-        let model = cache.build_more(&sources);
-        for pf in rlscope_sql::advisors::check(&model, &sources) {
-            out.findings
-                .entry(pf.path.to_path_buf())
-                .or_default()
-                .push(pf.finding);
-        }
-        let i = out.projects.len();
-        for s in &sources {
-            out.by_file.insert(s.path.clone(), i);
-        }
-        out.projects.push(Project { model });
-        all_sources.extend(sources);
-    }
-    cache.retain_texts(all_sources.iter().map(|s| &*s.text));
-    out
-}
-
-impl Projects {
-    pub fn findings(&self, path: &Path) -> Vec<Finding> {
-        self.findings.get(path).cloned().unwrap_or_default()
-    }
-
-    fn model_of(&self, path: &Path) -> Option<&SchemaModel> {
-        self.by_file.get(path).map(|&i| &self.projects[i].model)
-    }
-
-    /// The table named at `offset` of SQL file `path` (`schema.name` or `name`, quoted or not).
-    fn table_at<'m>(
-        &'m self,
-        path: &Path,
-        text: &str,
-        offset: u32,
-    ) -> Option<(&'m schema::Table, TextRange)> {
-        let model = self.model_of(path)?;
-        let (schema_name, name, range) = qualified_name_at(text, offset as usize)?;
-        let schema_name = schema_name.unwrap_or_else(|| "public".to_string());
-        let t = model.table(&schema_name, &name)?;
-        Some((t, TextRange::from_usize(range.start, range.end)))
-    }
-
-    pub fn hover(&self, path: &Path, text: &str, offset: u32, root: &Path) -> Option<Hover> {
-        let (t, range) = self.table_at(path, text, offset)?;
-        Some(Hover {
-            range,
-            markdown: table_markdown(t, root),
-        })
-    }
-
-    pub fn definition(&self, path: &Path, text: &str, offset: u32) -> Option<(PathBuf, TextRange)> {
-        let (t, _) = self.table_at(path, text, offset)?;
-        let at = t.name_at.as_ref()?;
-        Some((at.path.to_path_buf(), at.range))
-    }
+pub(crate) fn definition(
+    projects: &Projects,
+    path: &Path,
+    text: &str,
+    offset: u32,
+) -> Option<(PathBuf, TextRange)> {
+    let (t, _) = table_at(projects, path, text, offset)?;
+    let at = t.name_at.as_ref()?;
+    Some((at.path.to_path_buf(), at.range))
 }
 
 /// The (possibly schema-qualified) identifier under `offset`: `(schema, name, range of the whole name)`.

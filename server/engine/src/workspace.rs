@@ -20,7 +20,6 @@ use crate::ir::FileIr;
 use crate::lang::Lang;
 use crate::lower::Fragments;
 use crate::prefilter::Prefilter;
-use crate::schema::SchemaIndex;
 use crate::walk::LoadError;
 
 #[derive(Clone, Debug, Default)]
@@ -31,8 +30,6 @@ pub struct LoadOptions {
 
 pub struct Workspace {
     db: Db,
-    /// The SQL files replayed into schema models (advisor findings, hover and definition on table names).
-    schema: SchemaIndex,
     /// The per-statement fragments of files the caller edits (open in an editor), so the next version
     /// re-lowers only the statements that changed.
     fragments: HashMap<FileId, Fragments>,
@@ -42,7 +39,6 @@ impl Workspace {
     pub fn new(root: PathBuf, config: Config) -> Workspace {
         Workspace {
             db: Db::new(root, config, crate::lower::lower_text),
-            schema: SchemaIndex::default(),
             fragments: HashMap::new(),
         }
     }
@@ -133,7 +129,6 @@ impl Workspace {
             }
         }
         self.db.recompute_deps(None);
-        self.schema.invalidate();
         errors
     }
 
@@ -221,9 +216,8 @@ impl Workspace {
             f.ir = ir.map(Arc::new);
         }
         if lang == Lang::Sql {
-            // every SQL file of its project may gain or lose an advisor finding
-            self.schema.invalidate();
-            return SchemaIndex::project_files(&self.db, &path);
+            // a SQL file outside `supabase/` is a project of its own
+            return vec![path];
         }
         // a new file can make other files' imports resolve
         self.db.recompute_deps(if is_new { None } else { Some(id) });
@@ -236,11 +230,7 @@ impl Workspace {
             return Vec::new();
         };
         let lang = self.db.files[id as usize].as_ref().map(|f| f.lang);
-        let mut affected = self.db.dependents(id);
-        if lang == Some(Lang::Sql) {
-            self.schema.invalidate();
-            affected.extend(SchemaIndex::project_files(&self.db, path));
-        }
+        let affected = self.db.dependents(id);
         self.db.files[id as usize] = None;
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
@@ -302,7 +292,7 @@ impl Workspace {
         let raw = match f.lang {
             Lang::Sql => {
                 let mut v = rlscope_sql::check(&f.text);
-                v.extend(self.schema.get(&self.db).findings(path));
+                v.extend(self.db.projects().findings(path));
                 v
             }
             Lang::DotEnv => crate::rules::check_env_file(&self.db.config, f),
@@ -365,10 +355,7 @@ impl Workspace {
         let f = self.db.files[id as usize].as_ref()?;
         if f.lang == Lang::Sql {
             let text = f.text.clone();
-            return self
-                .schema
-                .get(&self.db)
-                .hover(path, &text, offset, &self.db.root);
+            return crate::schema::hover(&self.db.projects(), path, &text, offset, &self.db.root);
         }
         self.db.files[id as usize].as_ref()?.ir.as_ref()?;
         crate::ide::hover(&self.snapshot(), id, offset)
@@ -385,7 +372,7 @@ impl Workspace {
             return None;
         }
         let text = f.text.clone();
-        self.schema.get(&self.db).definition(path, &text, offset)
+        crate::schema::definition(&self.db.projects(), path, &text, offset)
     }
 
     /// Role labels after each request on a Supabase client in the file.

@@ -441,6 +441,7 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(if literals {
                     CodeActionProviderCapability::Options(CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -656,6 +657,23 @@ impl LanguageServer for Backend {
             })
             .await
             .flatten())
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let (path, offset) = self.locate(&p.text_document.uri, p.position)?;
+        Ok(self
+            .query(|reply| Query::Definition {
+                path,
+                offset,
+                reply,
+            })
+            .await
+            .flatten()
+            .map(GotoDefinitionResponse::Scalar))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
