@@ -190,7 +190,7 @@ pub fn jwt(role: &str, tag: &str) -> String {
     )
 }
 
-/// A service-role JWT built in the test, as the brief asks: base64url of `{"role":"service_role"}` as payload.
+/// A service-role JWT built in the test, never a real key: base64url of `{"role":"service_role"}` as payload.
 pub fn service_jwt() -> String {
     format!(
         "{}.{}.{}",
