@@ -200,17 +200,6 @@ impl Client {
     pub fn key_level(&self) -> Option<KeyLevel> {
         self.key.as_ref().and_then(|k| k.level)
     }
-
-    /// An explicit Authorization header that is not the constructor's own service key.
-    pub fn header_overrides(&self) -> bool {
-        match &self.header {
-            None => false,
-            Some(h) => match (&h.value, &self.key) {
-                (Some(v), Some(k)) => !(v.level == Some(KeyLevel::Service) || v.same_key(k)),
-                _ => true,
-            },
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

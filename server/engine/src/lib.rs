@@ -15,6 +15,7 @@ pub mod lang;
 mod lower;
 mod prefilter;
 mod resolve;
+pub mod role;
 pub mod rules;
 mod workspace;
 

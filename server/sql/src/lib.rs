@@ -9,6 +9,7 @@
 
 pub mod expr;
 pub mod lexer;
+pub mod outcome;
 pub mod parse;
 pub mod rules;
 pub mod scan;

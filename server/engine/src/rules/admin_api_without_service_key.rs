@@ -1,12 +1,12 @@
 //! `admin-api-without-service-key`: `auth.admin.*` on a client that cannot be admin.
 
-use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Finding, Fix, Severity};
 
 use super::{callee_range, clients_of, Ctx};
 use crate::eval::{Client, Part, Value};
 use crate::ir::{CallSite, ExprId};
+use crate::role::{self, Role};
 
 pub static META: RuleMeta = RuleMeta {
     id: "admin-api-without-service-key",
@@ -42,15 +42,9 @@ all) is a decision for the author. The suggestion is display-only.",
     references: &["/docs/reference/javascript/admin-api", "/docs/guides/api/api-keys"],
 };
 
+/// `auth.admin.*` runs as the header or the key: it cannot be admin when that is anon or a user.
 fn cannot_be_admin(c: &Client) -> bool {
-    match (&c.header, c.key_level()) {
-        (Some(h), _) => h
-            .value
-            .as_ref()
-            .is_some_and(|v| v.level == Some(KeyLevel::User) || v.level == Some(KeyLevel::Anon)),
-        (None, Some(KeyLevel::Anon)) | (None, Some(KeyLevel::User)) => true,
-        _ => false,
-    }
+    matches!(role::admin_api_role(c), Role::Anon | Role::User { .. })
 }
 
 pub(crate) fn check_call(

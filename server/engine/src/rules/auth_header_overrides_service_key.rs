@@ -1,13 +1,13 @@
 //! `auth-header-overrides-service-key`: a service-role client that also carries an explicit
 //! `Authorization` header (or an `accessToken` callback, or `functions.setAuth`) with another token.
 
-use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::{all_service, callee_range, clients_of, list_item_deletion, Ctx};
+use super::{all_may_bypass_rls, callee_range, clients_of, list_item_deletion, Ctx};
 use crate::eval::{Client, Loc, Part, Value};
 use crate::ir::{CallSite, ExprId};
+use crate::role::{self, EvidenceKind, Role};
 
 pub static META: RuleMeta = RuleMeta {
     id: "auth-header-overrides-service-key",
@@ -56,13 +56,14 @@ header\" makes the client act as service_role (RLS bypassed) — check the code 
 };
 
 pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
-    if c.key_level() != Some(KeyLevel::Service) {
+    if role::key_role(c) != Role::ServiceRole {
         return;
     }
     let key = c.key.as_ref().expect("key");
     // a header on only some paths (`token ? { global } : {}`) is not a header (see eval), and an argument
     // that is not passed is `undefined`: what remains is a value that is not the service key
-    if let Some(h) = c.header.as_ref().filter(|_| c.header_overrides()) {
+    let decided_by_header = role::info(c).decided_by == EvidenceKind::Header;
+    if let Some(h) = c.header.as_ref().filter(|_| decided_by_header) {
         let via_here = h.value.as_ref().is_some_and(|v| v.via_call == Some(loc));
         let primary = if c.site == loc && h.loc.file == ctx.file {
             h.loc.range
@@ -160,7 +161,7 @@ pub(crate) fn check_set_auth(
         return;
     }
     let clients = clients_of(recv);
-    if !all_service(&clients, recv.len()) {
+    if !all_may_bypass_rls(&clients, recv.len()) {
         return;
     }
     let c = &clients[0];

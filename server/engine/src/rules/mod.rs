@@ -13,7 +13,6 @@ mod ssr_client_service_key;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use rlscope_core::keys::KeyLevel;
 use rlscope_core::{Edit, Finding, RuleMeta, TextRange};
 
 use crate::eval::{Client, Eval, Loc, Value};
@@ -249,15 +248,14 @@ pub(crate) fn clients_of(vals: &[Value]) -> Vec<Rc<Client>> {
         .collect()
 }
 
-/// True when `vals` are all service-role clients with no header override (so requests bypass RLS).
-pub(crate) fn all_service(clients: &[Rc<Client>], total: usize) -> bool {
+/// True when `vals` are all clients whose requests may run as service_role (a service-level key that no
+/// header or `accessToken` overrides; a cookie client's requests without a session cookie included).
+pub(crate) fn all_may_bypass_rls(clients: &[Rc<Client>], total: usize) -> bool {
     !clients.is_empty()
         && clients.len() == total
-        && clients.iter().all(|c| {
-            c.key_level() == Some(KeyLevel::Service)
-                && !c.header_overrides()
-                && c.access_token.is_none()
-        })
+        && clients
+            .iter()
+            .all(|c| crate::role::of_client(c).may_bypass_rls())
 }
 
 pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {

@@ -2,78 +2,85 @@
 
 use std::rc::Rc;
 
-use rlscope_core::keys::KeyLevel;
 use rlscope_core::TextRange;
 
 use super::clients_of;
-use crate::eval::{Client, Eval, KeySource, Part, Value};
+use crate::eval::{Client, Eval, Part, Value};
 use crate::ir::{BindingKind, Expr};
+use crate::role::{self, Evidence, EvidenceKind, Role, RoleInfo, UserVia};
 use crate::workspace::{FileId, Hover, InlayHint, Snapshot};
 
-/// A short label and a markdown explanation of the role a client's requests run as.
+/// A short label and a markdown explanation of the role a client's requests run as: a rendering of
+/// [`role::info`], nothing decided here.
 fn role_of(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> (String, String) {
-    let built = format!(
-        "client built at {}",
-        snap.describe_loc(c.site.file, c.site.range.start)
-    );
-    let key = c.key.as_ref().map(|k| k.describe());
-    let with_key = key.as_ref().map_or(String::new(), |k| format!(" with {k}"));
-    if c.header_overrides() {
-        let h = c.header.as_ref().expect("header");
-        let at = snap.describe_loc(h.loc.file, h.loc.range.start);
-        return match &h.value {
-            Some(v) if v.level == Some(KeyLevel::User) => (
+    let mut info = role::info(c);
+    if info.role == Role::ServiceRole {
+        if let Some(e) = session_call_on(snap, ev, file, c) {
+            info.evidence.push(e);
+        }
+    }
+    render(snap, &info)
+}
+
+fn render(snap: &Snapshot, info: &RoleInfo) -> (String, String) {
+    let at = |e: &Evidence| snap.describe_loc(e.loc.file, e.loc.range.start);
+    let built = info
+        .evidence(EvidenceKind::ClientBuilt)
+        .map_or(String::new(), |e| format!("client built at {}", at(e)));
+    let with_key = info
+        .evidence(EvidenceKind::Key)
+        .map_or(String::new(), |e| format!(" with {}", e.text));
+    if info.decided_by == EvidenceKind::Header {
+        let h = info.evidence(EvidenceKind::Header).expect("header");
+        let hat = at(h);
+        return match &info.role {
+            Role::User {
+                via: UserVia::Header,
+            } => (
                 "authenticated".into(),
-                format!("runs as **the signed-in user** (RLS applies) — Authorization header from {} at {at}", v.describe()),
+                format!("runs as **the signed-in user** (RLS applies) — Authorization header from {} at {hat}", h.text),
             ),
-            Some(v) if v.level == Some(KeyLevel::Anon) => ("anon".into(), format!("runs as **anon** (RLS applies) — Authorization header {} at {at}", v.describe())),
-            _ => ("token's user".into(), format!("runs as the user of the Authorization header's token (RLS applies) — header set at {at}")),
+            Role::Anon => ("anon".into(), format!("runs as **anon** (RLS applies) — Authorization header {} at {hat}", h.text)),
+            _ => ("token's user".into(), format!("runs as the user of the Authorization header's token (RLS applies) — header set at {hat}")),
         };
     }
-    if c.access_token.is_some() {
-        return (
+    match &info.role {
+        Role::ThirdParty => (
             "third-party user".into(),
             format!("runs as the user the `accessToken` callback returns (RLS applies) — {built}"),
-        );
-    }
-    match c.key_level() {
-        Some(KeyLevel::Service) if c.factory.kind.is_cookie_based() && !c.cookies_never_session => (
+        ),
+        Role::Depends { .. } if info.role.may_bypass_rls() => (
             "depends on request".into(),
             format!(
                 "**depends on the request**: service_role (bypasses RLS) without a session cookie, the signed-in user with \
 one — cookie-based {built}{with_key}"
             ),
         ),
-        Some(KeyLevel::Service) => {
+        Role::ServiceRole => {
             let mut md = format!("runs as **service_role** (bypasses RLS) — {built}{with_key}");
-            if let Some(line) = session_call_on(snap, ev, file, c) {
+            if let Some(e) = info.evidence(EvidenceKind::SessionCall) {
                 md.push_str(&format!(
-                    "; after the session-storing `auth` call at line {line}, it runs as that user instead"
+                    "; after the session-storing `auth` call at line {}, it runs as that user instead",
+                    e.text
                 ));
             }
             ("service_role".into(), md)
         }
-        Some(KeyLevel::Anon) if c.factory.kind.is_cookie_based() => (
+        Role::Depends { .. } => (
             "user or anon".into(),
             format!("runs as the signed-in user from the session cookie (RLS applies), or as anon without one — {built}{with_key}"),
         ),
-        Some(KeyLevel::Anon) => (
+        Role::Anon => (
             "anon".into(),
             format!("runs as **anon** (RLS applies), or as the signed-in user after a sign-in on this client — {built}{with_key}"),
         ),
-        Some(KeyLevel::User) => ("authenticated".into(), format!("runs as the user whose token is the key (RLS applies) — {built}")),
-        None => {
-            let why = match c.key.as_ref().map(|k| &k.source) {
-                Some(KeySource::Env { name, .. }) => format!("`{name}` is not a known key name and no .env file gives its value"),
-                _ => "the key could not be traced".into(),
-            };
-            ("role unknown".into(), format!("role unknown: {why} — {built}"))
-        }
+        Role::User { .. } => ("authenticated".into(), format!("runs as the user whose token is the key (RLS applies) — {built}")),
+        Role::Unknown { why } => ("role unknown".into(), format!("role unknown: {why} — {built}")),
     }
 }
 
-/// The line of a session-storing call on the same client in this file, if any.
-fn session_call_on(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> Option<u32> {
+/// A session-storing call on the same client in this file, if any (its text is its 1-based line).
+fn session_call_on(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> Option<Evidence> {
     let ir = snap.ir(file)?;
     for call in &ir.calls {
         let Some((obj, m)) = &call.method else {
@@ -82,7 +89,13 @@ fn session_call_on(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> 
         for v in ev.eval(file, *obj, &None) {
             if let Value::ClientPart(x, p) = v {
                 if x.site == c.site && super::session_method_on_service_client::is_storing(p, m) {
-                    return Some(snap.line_index(file)?.line_of(ir.range(call.expr).start) + 1);
+                    let range = ir.range(call.expr);
+                    let line = snap.line_index(file)?.line_of(range.start) + 1;
+                    return Some(Evidence {
+                        kind: EvidenceKind::SessionCall,
+                        loc: crate::eval::Loc { file, range },
+                        text: line.to_string(),
+                    });
                 }
             }
         }

@@ -44,7 +44,7 @@ Edge Function), and the exposed key must be rotated.",
 };
 
 pub(crate) fn check_client(ctx: &mut Ctx, c: &Client, loc: Loc) {
-    if c.key_level() != Some(KeyLevel::Service) {
+    if crate::role::key_role(c) != crate::role::Role::ServiceRole {
         return;
     }
     let key = c.key.as_ref().expect("key");

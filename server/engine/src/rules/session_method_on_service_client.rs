@@ -3,7 +3,7 @@
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::{all_service, callee_range, clients_of, Ctx};
+use super::{all_may_bypass_rls, callee_range, clients_of, Ctx};
 use crate::eval::{Client, Loc, Part, Value};
 use crate::ir::{CallSite, Expr, ExprId, ObjEntry, PropKey};
 
@@ -97,7 +97,7 @@ pub(crate) fn check_call(
         return;
     }
     let clients = clients_of(recv);
-    if !all_service(&clients, recv.len()) {
+    if !all_may_bypass_rls(&clients, recv.len()) {
         return;
     }
     let c = clients[0].clone();

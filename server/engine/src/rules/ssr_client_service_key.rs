@@ -1,6 +1,5 @@
 //! `ssr-client-service-key`: a cookie-based (SSR / auth-helpers) client given a service-level key.
 
-use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity, TextRange};
 
@@ -70,7 +69,9 @@ or anon) and adds a separate `createServiceClient()` built with `createClient` a
 };
 
 pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
-    if !c.factory.kind.is_cookie_based() || c.key_level() != Some(KeyLevel::Service) {
+    if !c.factory.kind.is_cookie_based()
+        || crate::role::key_role(c) != crate::role::Role::ServiceRole
+    {
         return;
     }
     let key = c.key.as_ref().expect("level implies key");
