@@ -14,6 +14,7 @@ mod ir;
 pub mod lang;
 mod lower;
 mod prefilter;
+pub mod requests;
 mod resolve;
 pub mod role;
 pub mod rules;

@@ -8,6 +8,7 @@ mod hardcoded_service_key;
 mod role;
 mod service_key_in_browser;
 mod session_method_on_service_client;
+pub(crate) use session_method_on_service_client::is_storing;
 mod ssr_client_service_key;
 
 use std::path::PathBuf;
