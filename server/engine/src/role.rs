@@ -323,8 +323,8 @@ mod tests {
     use rlscope_core::TextRange;
 
     use super::*;
+    use crate::db::FileId;
     use crate::eval::{Factory, FactoryKind, Header, KeyVal};
-    use crate::workspace::FileId;
 
     fn loc(start: u32) -> Loc {
         Loc {

@@ -102,9 +102,34 @@ fn rule_fixtures() {
                 .collect();
             files.sort();
             for file in files {
+                let name = file.file_stem().unwrap().to_str().unwrap();
+                if file.is_dir() {
+                    // A folder is a whole project (e.g. migrations beside the code).
+                    let mut ws = Workspace::new(file.clone(), Default::default());
+                    let errors =
+                        ws.load_paths(std::slice::from_ref(&file), &LoadOptions::default());
+                    assert!(errors.is_empty(), "{errors:?}");
+                    let all: Vec<_> = ws.files().iter().flat_map(|p| ws.check_file(p)).collect();
+                    if kind == "valid" {
+                        assert!(
+                            all.is_empty(),
+                            "{rule}/valid/{name}: expected no findings, got {all:#?}"
+                        );
+                    } else {
+                        assert!(
+                            all.iter().any(|f| f.rule == rule),
+                            "{rule}/invalid/{name}: expected a {rule} finding, got {all:#?}"
+                        );
+                        let snap = render(&ws, &file, &ws.files());
+                        insta::with_settings!({ snapshot_suffix => format!("{rule}__{name}"), prepend_module_to_snapshot => false }, {
+                            insta::assert_snapshot!("rule", snap);
+                        });
+                    }
+                    checked += 1;
+                    continue;
+                }
                 let (ws, path) = check_one(&file);
                 let findings = ws.check_file(&path);
-                let name = file.file_stem().unwrap().to_str().unwrap();
                 if kind == "valid" {
                     assert!(
                         findings.is_empty(),

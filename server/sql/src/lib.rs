@@ -7,12 +7,14 @@
 //! and read through the queries in `grammars/postgres/` ([`parse`]) and a small expression view
 //! ([`expr`]). Ranges are byte offsets into the file's text; the engine turns them into editor positions.
 
+pub mod advisors;
 pub mod expr;
 pub mod lexer;
 pub mod outcome;
 pub mod parse;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 
 use rlscope_core::Finding;
 

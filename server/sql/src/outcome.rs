@@ -25,6 +25,8 @@
 
 use std::fmt;
 
+use crate::schema::{self, Privs, SchemaModel};
+
 /// The Postgres role a request runs as (PostgREST switches to the JWT's `role`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DbRole {
@@ -55,42 +57,7 @@ impl fmt::Display for DbRole {
     }
 }
 
-/// Yes / no / not known (the schema could not be read far enough to tell).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum Tri {
-    Yes,
-    No,
-    #[default]
-    Unknown,
-}
-
-/// The command a policy is for (`FOR ALL` is the default).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PolicyCommand {
-    All,
-    Select,
-    Insert,
-    Update,
-    Delete,
-}
-
-impl PolicyCommand {
-    pub fn as_sql(self) -> &'static str {
-        match self {
-            PolicyCommand::All => "ALL",
-            PolicyCommand::Select => "SELECT",
-            PolicyCommand::Insert => "INSERT",
-            PolicyCommand::Update => "UPDATE",
-            PolicyCommand::Delete => "DELETE",
-        }
-    }
-}
-
-impl fmt::Display for PolicyCommand {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_sql())
-    }
-}
+pub use crate::schema::{PolicyCommand, Tri};
 
 /// One policy as the outcome needs it. `roles` are lower-case role names; `public` means every role.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,7 +123,7 @@ impl Privilege {
 }
 
 /// The facts about one table that decide an outcome.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableFacts {
     /// `ENABLE ROW LEVEL SECURITY` in effect.
     pub rls: Tri,
@@ -168,6 +135,69 @@ pub struct TableFacts {
     pub grants: [Option<Privileges>; 3],
     /// Set when the table was touched by SQL that could not be read: every outcome is unknown.
     pub unknown: Option<String>,
+}
+
+impl Default for TableFacts {
+    fn default() -> Self {
+        TableFacts {
+            rls: Tri::Unknown,
+            forced: Tri::Unknown,
+            policies: Vec::new(),
+            grants: [None; 3],
+            unknown: None,
+        }
+    }
+}
+
+impl TableFacts {
+    /// The facts of a table of the schema model.
+    pub fn from_table(t: &schema::Table) -> TableFacts {
+        let privileges = |role: DbRole| {
+            let p = t.grants.effective(role.as_str());
+            Some(Privileges {
+                select: p.contains(Privs::SELECT),
+                insert: p.contains(Privs::INSERT),
+                update: p.contains(Privs::UPDATE),
+                delete: p.contains(Privs::DELETE),
+            })
+        };
+        TableFacts {
+            rls: t.rls,
+            forced: t.forced,
+            policies: t
+                .policies
+                .iter()
+                .map(|p| PolicyFacts {
+                    name: p.name.clone(),
+                    permissive: p.permissive,
+                    command: p.command,
+                    roles: p.roles.clone(),
+                    using: p.using.clone(),
+                    with_check: p.with_check.clone(),
+                })
+                .collect(),
+            grants: DbRole::ALL.map(privileges),
+            unknown: t.unknown.then(|| {
+                t.unknown_why
+                    .clone()
+                    .unwrap_or_else(|| "SQL that touches this table could not be read".into())
+            }),
+        }
+    }
+}
+
+/// The outcome of `op` on `schema.table` of the project's schema model, run as `role`. A table the
+/// project's SQL does not create (or only views of it) is unknown.
+pub fn outcome(model: &SchemaModel, schema: &str, table: &str, op: Op, role: DbRole) -> Outcome {
+    match model.table(schema, table) {
+        Some(t) => outcome_for(&TableFacts::from_table(t), op, role),
+        None if model.view(schema, table).is_some() => Outcome::Unknown {
+            why: format!("`{schema}.{table}` is a view"),
+        },
+        None => Outcome::Unknown {
+            why: format!("`{schema}.{table}` is not created in the project's SQL"),
+        },
+    }
 }
 
 /// What a request does, as far as RLS is concerned.
@@ -372,16 +402,20 @@ impl Outcome {
             }
             Outcome::Denied { result, missing, check, why, when_row_exists } => {
                 let reason = match why {
-                    DenyWhy::NoPolicy => format!("`{table}` has RLS enabled and no {missing} policy for {role}"),
+                    DenyWhy::NoPolicy => format!("`{table}` has RLS enabled and no {} policy for {role}", missing.as_str()),
                     DenyWhy::OnlyRestrictive => format!(
-                        "`{table}` has only restrictive {missing} policies for {role} (they narrow, never grant)"
+                        "`{table}` has only restrictive {} policies for {role} (they narrow, never grant)",
+                        missing.as_str()
                     ),
                     DenyWhy::AlwaysFalse => {
                         let clause = match check {
                             Check::Using => "USING",
                             Check::WithCheck => "WITH CHECK",
                         };
-                        format!("the {missing} policies of `{table}` for {role} allow nothing ({clause} is false)")
+                        format!(
+                            "the {} policies of `{table}` for {role} allow nothing ({clause} is false)",
+                            missing.as_str()
+                        )
                     }
                 };
                 let needs = needs_note(op, *missing);
@@ -443,7 +477,7 @@ fn describe_gate(facts: &TableFacts, g: &Gate) -> String {
         .filter_map(|&i| facts.policies.get(i))
         .map(|p| format!("\"{}\"", p.name))
         .collect();
-    let mut s = format!("{}: {}", g.command, names.join(" or "));
+    let mut s = format!("{}: {}", g.command.as_str(), names.join(" or "));
     if !restrictive.is_empty() {
         s.push_str(&format!(", and restricted by {}", restrictive.join(", ")));
     }
@@ -463,7 +497,7 @@ pub fn list_policies(facts: &TableFacts) -> String {
                 "\"{}\" ({}FOR {} TO {})",
                 p.name,
                 if p.permissive { "" } else { "RESTRICTIVE " },
-                p.command,
+                p.command.as_str(),
                 p.roles.join(", ")
             )
         })

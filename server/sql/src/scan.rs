@@ -238,6 +238,16 @@ fn contains_ignore_case(hay: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// [`string_chain`] for the schema model: the text, its map into `src` and its placeholders.
+pub(crate) fn string_chain_of(
+    src: &str,
+    toks: &[Token],
+    i: usize,
+) -> (String, Vec<u32>, Vec<Range<usize>>) {
+    let (text, map, placeholders, _) = string_chain(src, toks, i);
+    (text, map, placeholders)
+}
+
 /// The SQL text of `'a' || expr || 'b'` starting at string token `i`: string contents joined, every other
 /// operand replaced by the placeholder `x`, and `format()` specifiers (`%I`, `%L`, `%s`, `%1$I`) turned
 /// into identifiers of the same length. Returns the text, its map (offsets into `src`), the placeholder

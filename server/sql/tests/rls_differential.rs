@@ -2,7 +2,8 @@
 //! policies for every command and role, `true`/`false`/`auth.uid() = owner`/… expressions, revoked privileges)
 //! are created in a private cluster, and every (table, request, role) triple is run as that role with JWT
 //! claims set, inside a rolled-back transaction. What happened (rows, error code) must be what
-//! `outcome_for` predicts.
+//! `outcome_for` predicts. The facts come from the schema model reading the same SQL text the server ran
+//! (and must equal the generated ones), so the whole path SQL → model → outcome is checked.
 //!
 //! Two levels of prediction are compared:
 //! - **exact**: every table has one row whose owner is known, so each generated expression's value for a
@@ -181,7 +182,7 @@ fn gen_table(rng: &mut Rng, i: usize) -> GenTable {
             PolicyCommand::Insert => (None, expr(rng, 93)),
             PolicyCommand::Update | PolicyCommand::All => (expr(rng, 85), expr(rng, 50)),
         };
-        let pname = format!("p{j} {}", command.as_sql().to_lowercase());
+        let pname = format!("p{j} {}", command.as_str().to_lowercase());
         write!(
             sql,
             "create policy \"{pname}\" on public.{name} as {} for {} to {}",
@@ -190,7 +191,7 @@ fn gen_table(rng: &mut Rng, i: usize) -> GenTable {
             } else {
                 "restrictive"
             },
-            command.as_sql().to_lowercase(),
+            command.as_str().to_lowercase(),
             roles.join(", ")
         )
         .unwrap();
@@ -539,9 +540,43 @@ fn outcomes_match_postgres_15() {
     let seed = env_usize("RLSCOPE_DIFF_SEED", 14) as u64;
     let n_tables = env_usize("RLSCOPE_DIFF_TABLES", 150);
     let mut rng = Rng(seed);
-    let tables: Vec<GenTable> = (0..n_tables).map(|i| gen_table(&mut rng, i)).collect();
+    let mut tables: Vec<GenTable> = (0..n_tables).map(|i| gen_table(&mut rng, i)).collect();
     let setup: String = tables.iter().map(|t| t.sql.as_str()).collect();
     pg.exec(&setup).expect("generated schema is valid SQL");
+
+    // The predictions go through the schema model, from the same SQL text the server ran: its facts must be
+    // the generated ones.
+    let model = rlscope_sql::schema::build(&[rlscope_sql::schema::SqlSource {
+        path: "supabase/migrations/20240101000000_generated.sql".into(),
+        text: setup.as_str().into(),
+    }]);
+    let mut model_mismatches = Vec::new();
+    for t in &mut tables {
+        match model.table("public", &t.name) {
+            Some(mt) => {
+                let facts = TableFacts::from_table(mt);
+                if facts != t.facts {
+                    model_mismatches.push(format!(
+                        "{}:\n  generated {:?}\n  model     {:?}",
+                        t.name, t.facts, facts
+                    ));
+                }
+                t.facts = facts;
+            }
+            None => model_mismatches.push(format!("{}: not in the model", t.name)),
+        }
+    }
+    assert!(
+        model_mismatches.is_empty(),
+        "{} tables read differently by the schema model:\n{}",
+        model_mismatches.len(),
+        model_mismatches
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 
     let requests = requests();
     let mut triples = Vec::new();

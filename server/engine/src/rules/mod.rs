@@ -5,7 +5,6 @@
 mod admin_api_without_service_key;
 mod auth_header_overrides_service_key;
 mod hardcoded_service_key;
-mod role;
 mod service_key_in_browser;
 mod session_method_on_service_client;
 pub(crate) use session_method_on_service_client::is_storing;
@@ -16,11 +15,11 @@ use std::rc::Rc;
 
 use rlscope_core::{Edit, Finding, RuleMeta, TextRange};
 
+use crate::db::{FileData, FileId, Snapshot};
+pub(crate) use crate::eval::clients_of;
 use crate::eval::{Client, Eval, Loc, Value};
 use crate::ir::{CallSite, Expr, FileIr};
-use crate::workspace::{FileData, FileId, Snapshot, Workspace};
-
-pub(crate) use role::{hover, inlay_hints};
+use rlscope_core::config::Config;
 
 /// Every rule rlscope knows, TS/JS rules first, then SQL, then suppression rules.
 pub fn all() -> Vec<&'static RuleMeta> {
@@ -83,11 +82,6 @@ pub fn render_markdown(meta: &RuleMeta) -> String {
     }
     // examples may hold (fake) keys: docs, `explain` and hovers show them redacted like everything else
     rlscope_core::keys::redact_secrets_in(&s).into_owned()
-}
-
-/// Runs `f`, turning a panic into `None` (one bad file must not take the whole run down).
-pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// What a rule sees while checking one file.
@@ -239,16 +233,6 @@ impl<'a, 'w> Ctx<'a, 'w> {
     }
 }
 
-/// The clients among some values (all of them, when every value is a client or client part).
-pub(crate) fn clients_of(vals: &[Value]) -> Vec<Rc<Client>> {
-    vals.iter()
-        .filter_map(|v| match v {
-            Value::Client(c) | Value::ClientPart(c, _) => Some(c.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// True when `vals` are all clients whose requests may run as service_role (a service-level key that no
 /// header or `accessToken` overrides; a cookie client's requests without a session cookie included).
 pub(crate) fn all_may_bypass_rls(clients: &[Rc<Client>], total: usize) -> bool {
@@ -348,8 +332,8 @@ fn worth_evaluating(ctx: &mut Ctx, call: &CallSite) -> bool {
 /// Whether a method call's receiver can matter to a rule: a session-storing or `setAuth` call, or a call
 /// on something that looks like `auth.admin`.
 fn receiver_matters(ir: &FileIr, obj: crate::ir::ExprId, method: &str) -> bool {
-    if session_method_on_service_client::is_storing(crate::eval::Part::Auth, method)
-        || session_method_on_service_client::is_storing(crate::eval::Part::Mfa, method)
+    if crate::eval::is_session_storing(crate::eval::Part::Auth, method)
+        || crate::eval::is_session_storing(crate::eval::Part::Mfa, method)
         || method == "setAuth"
     {
         return true;
@@ -402,8 +386,8 @@ pub(crate) fn key_primary(ctx: &Ctx, c: &Client, call: Loc) -> TextRange {
     }
 }
 
-pub(crate) fn check_env_file(ws: &Workspace, f: &FileData) -> Vec<Finding> {
-    service_key_in_browser::check_env_file(ws.config(), f)
+pub(crate) fn check_env_file(config: &Config, f: &FileData) -> Vec<Finding> {
+    service_key_in_browser::check_env_file(config, f)
 }
 
 /// Range to delete for a property inside an object literal, with its separating comma.

@@ -6,9 +6,9 @@ use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Finding, Severity};
 
 use super::{key_primary, Ctx};
+use crate::db::FileData;
 use crate::eval::{Client, KeySource, Loc, Value};
 use crate::ir::ImportKind;
-use crate::workspace::FileData;
 
 pub static META: RuleMeta = RuleMeta {
     id: "service-key-in-browser",

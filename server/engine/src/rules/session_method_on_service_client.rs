@@ -54,30 +54,6 @@ the method on a new per-request client built with the anon key instead.",
     ],
 };
 
-const STORING: &[&str] = &[
-    "signUp",
-    "signInWithPassword",
-    "signInAnonymously",
-    "signInWithIdToken",
-    "signInWithWeb3",
-    "signInWithPasskey",
-    "verifyOtp",
-    "exchangeCodeForSession",
-    "setSession",
-    "refreshSession",
-    "updateUser",
-    "linkIdentity",
-];
-const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
-
-pub(crate) fn is_storing(part: Part, method: &str) -> bool {
-    match part {
-        Part::Auth => STORING.contains(&method),
-        Part::Mfa => MFA_STORING.contains(&method),
-        _ => false,
-    }
-}
-
 pub(crate) fn check_call(
     ctx: &mut Ctx,
     call: &CallSite,
@@ -89,7 +65,7 @@ pub(crate) fn check_call(
         Some(Value::ClientPart(_, p @ (Part::Auth | Part::Mfa))) => *p,
         _ => return,
     };
-    if !is_storing(part, method)
+    if !crate::eval::is_session_storing(part, method)
         || !recv
             .iter()
             .all(|v| matches!(v, Value::ClientPart(_, p) if *p == part))

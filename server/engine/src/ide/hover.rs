@@ -1,107 +1,15 @@
-//! Which role a client's requests run as, for hovers and inlay hints.
+//! Hover: the role of the client under the cursor (an expression, an imported or declared name, or a
+//! parameter that receives a client: then what the callers pass).
 
 use std::rc::Rc;
 
 use rlscope_core::TextRange;
 
-use super::clients_of;
-use crate::eval::{Client, Eval, Part, Value};
+use super::render::role_of;
+use super::Hover;
+use crate::db::{FileId, Snapshot};
+use crate::eval::{clients_of, Client, Eval, Part, Value};
 use crate::ir::{BindingKind, Expr};
-use crate::role::{self, Evidence, EvidenceKind, Role, RoleInfo, UserVia};
-use crate::workspace::{FileId, Hover, InlayHint, Snapshot};
-
-/// A short label and a markdown explanation of the role a client's requests run as: a rendering of
-/// [`role::info`], nothing decided here.
-fn role_of(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> (String, String) {
-    let mut info = role::info(c);
-    if info.role == Role::ServiceRole {
-        if let Some(e) = session_call_on(snap, ev, file, c) {
-            info.evidence.push(e);
-        }
-    }
-    render(snap, &info)
-}
-
-fn render(snap: &Snapshot, info: &RoleInfo) -> (String, String) {
-    let at = |e: &Evidence| snap.describe_loc(e.loc.file, e.loc.range.start);
-    let built = info
-        .evidence(EvidenceKind::ClientBuilt)
-        .map_or(String::new(), |e| format!("client built at {}", at(e)));
-    let with_key = info
-        .evidence(EvidenceKind::Key)
-        .map_or(String::new(), |e| format!(" with {}", e.text));
-    if info.decided_by == EvidenceKind::Header {
-        let h = info.evidence(EvidenceKind::Header).expect("header");
-        let hat = at(h);
-        return match &info.role {
-            Role::User {
-                via: UserVia::Header,
-            } => (
-                "authenticated".into(),
-                format!("runs as **the signed-in user** (RLS applies) — Authorization header from {} at {hat}", h.text),
-            ),
-            Role::Anon => ("anon".into(), format!("runs as **anon** (RLS applies) — Authorization header {} at {hat}", h.text)),
-            _ => ("token's user".into(), format!("runs as the user of the Authorization header's token (RLS applies) — header set at {hat}")),
-        };
-    }
-    match &info.role {
-        Role::ThirdParty => (
-            "third-party user".into(),
-            format!("runs as the user the `accessToken` callback returns (RLS applies) — {built}"),
-        ),
-        Role::Depends { .. } if info.role.may_bypass_rls() => (
-            "depends on request".into(),
-            format!(
-                "**depends on the request**: service_role (bypasses RLS) without a session cookie, the signed-in user with \
-one — cookie-based {built}{with_key}"
-            ),
-        ),
-        Role::ServiceRole => {
-            let mut md = format!("runs as **service_role** (bypasses RLS) — {built}{with_key}");
-            if let Some(e) = info.evidence(EvidenceKind::SessionCall) {
-                md.push_str(&format!(
-                    "; after the session-storing `auth` call at line {}, it runs as that user instead",
-                    e.text
-                ));
-            }
-            ("service_role".into(), md)
-        }
-        Role::Depends { .. } => (
-            "user or anon".into(),
-            format!("runs as the signed-in user from the session cookie (RLS applies), or as anon without one — {built}{with_key}"),
-        ),
-        Role::Anon => (
-            "anon".into(),
-            format!("runs as **anon** (RLS applies), or as the signed-in user after a sign-in on this client — {built}{with_key}"),
-        ),
-        Role::User { .. } => ("authenticated".into(), format!("runs as the user whose token is the key (RLS applies) — {built}")),
-        Role::Unknown { why } => ("role unknown".into(), format!("role unknown: {why} — {built}")),
-    }
-}
-
-/// A session-storing call on the same client in this file, if any (its text is its 1-based line).
-fn session_call_on(snap: &Snapshot, ev: &mut Eval, file: FileId, c: &Client) -> Option<Evidence> {
-    let ir = snap.ir(file)?;
-    for call in &ir.calls {
-        let Some((obj, m)) = &call.method else {
-            continue;
-        };
-        for v in ev.eval(file, *obj, &None) {
-            if let Value::ClientPart(x, p) = v {
-                if x.site == c.site && super::session_method_on_service_client::is_storing(p, m) {
-                    let range = ir.range(call.expr);
-                    let line = snap.line_index(file)?.line_of(range.start) + 1;
-                    return Some(Evidence {
-                        kind: EvidenceKind::SessionCall,
-                        loc: crate::eval::Loc { file, range },
-                        text: line.to_string(),
-                    });
-                }
-            }
-        }
-    }
-    None
-}
 
 pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
     let ir = snap.ir(file)?;
@@ -299,36 +207,4 @@ fn param_hover(
         range,
         markdown: rlscope_core::keys::redact_secrets_in(&markdown).into_owned(),
     })
-}
-
-pub(crate) fn inlay_hints(snap: &Snapshot<'_>, file: FileId) -> Vec<InlayHint> {
-    let Some(ir) = snap.ir(file) else {
-        return Vec::new();
-    };
-    let mut ev = Eval::new(snap);
-    let mut out = Vec::new();
-    for call in &ir.calls {
-        let Some((obj, m)) = &call.method else {
-            continue;
-        };
-        if !matches!(&**m, "from" | "rpc" | "invoke") {
-            continue;
-        }
-        ev.reset_budget();
-        let vals = ev.eval(file, *obj, &None);
-        let clients = clients_of(&vals);
-        if clients.is_empty() || clients.len() != vals.len() {
-            continue;
-        }
-        let (label, tooltip) = role_of(snap, &mut ev, file, &clients[0]);
-        if clients.iter().any(|c| c.site != clients[0].site) {
-            continue;
-        }
-        out.push(InlayHint {
-            offset: ir.range(call.expr).end,
-            label: format!(" {label}"),
-            tooltip,
-        });
-    }
-    out
 }

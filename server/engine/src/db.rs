@@ -1,0 +1,384 @@
+//! The file database: every file's text, line index and (for scripts that can matter) summary, the import
+//! edges between files, and what tsconfig/package.json/`.env` files contribute. [`Snapshot`] is the
+//! read-only view every analysis layer works on.
+//!
+//! **Architecture invariant:** the database stores and looks up; it lowers a file only through the function
+//! it is given ([`Db::new`]), and knows nothing of evaluation, rules or the pipeline.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rlscope_core::config::Config;
+use rlscope_core::keys::KeyLevel;
+use rlscope_core::LineIndex;
+
+use crate::envfile::{self, EnvEntry};
+use crate::ir::FileIr;
+use crate::lang::Lang;
+use crate::resolve::{load_tsconfig, parse_package, Package, Resolved, Resolver, TsConfig};
+
+pub type FileId = u32;
+
+pub(crate) struct FileData {
+    pub path: PathBuf,
+    pub lang: Lang,
+    pub text: Arc<str>,
+    pub line_index: Arc<LineIndex>,
+    pub ir: Option<Arc<FileIr>>,
+    pub env_entries: Vec<EnvEntry>,
+    /// Workspace files this one imports (resolved), when it has a summary.
+    pub deps: Vec<FileId>,
+    /// The summary of a script the prefilter left out, built the first time evaluation follows an import
+    /// into it (a helper such as `requireEnv(name)`), so findings equal those of a full parse.
+    pub lazy_ir: std::sync::OnceLock<Option<Arc<FileIr>>>,
+}
+
+/// Lowers a script's text to its summary (or `None`: not a script, or not parseable).
+pub(crate) type LowerFn = fn(Lang, &str) -> Option<FileIr>;
+
+pub(crate) struct Db {
+    pub root: PathBuf,
+    pub config: Config,
+    pub files: Vec<Option<FileData>>,
+    pub by_path: HashMap<PathBuf, FileId>,
+    pub tsconfigs: HashMap<PathBuf, TsConfig>,
+    /// Workspace packages (every `package.json` with a name) by name.
+    pub packages: HashMap<String, Package>,
+    /// Env var name → levels found in `.env` files.
+    pub env: HashMap<Box<str>, Vec<KeyLevel>>,
+    /// The reverse of every file's `deps`: who imports whom. Kept in step with `deps` so that finding a
+    /// changed file's dependents on a keystroke does not walk the whole workspace.
+    pub rdeps: HashMap<FileId, Vec<FileId>>,
+    /// How a script left out of the up-front parse is summarised when evaluation first needs it.
+    pub lower: LowerFn,
+}
+
+impl Db {
+    pub fn new(root: PathBuf, config: Config, lower: LowerFn) -> Db {
+        Db {
+            root,
+            config,
+            files: Vec::new(),
+            by_path: HashMap::new(),
+            tsconfigs: HashMap::new(),
+            packages: HashMap::new(),
+            env: HashMap::new(),
+            rdeps: HashMap::new(),
+            lower,
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot<'_> {
+        Snapshot {
+            db: self,
+            config: &self.config,
+        }
+    }
+
+    pub(crate) fn intern(&mut self, path: &Path, lang: Lang, text: Arc<str>) -> FileId {
+        let line_index = Arc::new(LineIndex::new(&text));
+        let data = FileData {
+            path: path.to_path_buf(),
+            lang,
+            text,
+            line_index,
+            ir: None,
+            env_entries: Vec::new(),
+            deps: Vec::new(),
+            lazy_ir: std::sync::OnceLock::new(),
+        };
+        match self.by_path.get(path) {
+            Some(&id) => {
+                // keep the old import edges until `recompute_deps` replaces them, so `rdeps` can drop them
+                let mut data = data;
+                if let Some(mut old) = self.files[id as usize].take() {
+                    data.deps = std::mem::take(&mut old.deps);
+                    drop_in_background(old);
+                }
+                self.files[id as usize] = Some(data);
+                id
+            }
+            None => {
+                let id = self.files.len() as FileId;
+                self.files.push(Some(data));
+                self.by_path.insert(path.to_path_buf(), id);
+                id
+            }
+        }
+    }
+
+    pub(crate) fn refresh_tsconfigs(&mut self) {
+        let texts: HashMap<PathBuf, Arc<str>> = self
+            .files
+            .iter()
+            .flatten()
+            .filter(|f| f.lang == Lang::TsConfig)
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect();
+        let read = |p: &Path| -> Option<String> {
+            match texts.get(p) {
+                Some(t) => Some(t.to_string()),
+                // `extends` may point at a file we did not walk (a shared base config)
+                None => std::fs::read_to_string(p)
+                    .ok()
+                    .filter(|t| t.len() < 1 << 20),
+            }
+        };
+        let mut configs: HashMap<PathBuf, TsConfig> = HashMap::new();
+        let mut paths: Vec<&PathBuf> = texts.keys().collect();
+        // tsconfig.json wins over jsconfig.json and tsconfig.*.json in the same folder
+        paths.sort_by_key(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (n != "tsconfig.json", n != "jsconfig.json", n.to_string())
+        });
+        for p in paths {
+            let dir = p.parent().unwrap_or(Path::new("/")).to_path_buf();
+            if configs.contains_key(&dir) {
+                continue;
+            }
+            configs.insert(dir, load_tsconfig(p, &read));
+        }
+        self.tsconfigs = configs;
+    }
+
+    pub(crate) fn refresh_packages(&mut self) {
+        let mut packages = HashMap::new();
+        let mut found: Vec<(&PathBuf, &str)> = self
+            .files
+            .iter()
+            .flatten()
+            .filter(|f| f.lang == Lang::PackageJson)
+            .map(|f| (&f.path, &*f.text))
+            .collect();
+        // two packages of one name (a template copied into examples/): the shallowest wins, deterministically
+        found.sort_by_key(|(p, _)| (p.components().count(), p.to_path_buf()));
+        for (path, text) in found {
+            if let Some((name, package)) = parse_package(path, text) {
+                packages.entry(name).or_insert(package);
+            }
+        }
+        self.packages = packages;
+    }
+
+    pub(crate) fn refresh_env_file(&mut self, id: FileId) {
+        if let Some(f) = self.files[id as usize].as_mut() {
+            f.env_entries = envfile::parse(&f.text);
+        }
+    }
+
+    pub(crate) fn rebuild_env(&mut self) {
+        let mut env: HashMap<Box<str>, Vec<KeyLevel>> = HashMap::new();
+        for f in self.files.iter().flatten() {
+            for e in &f.env_entries {
+                let v = env.entry(e.name.clone()).or_default();
+                if !v.contains(&e.level) {
+                    v.push(e.level);
+                }
+            }
+        }
+        self.env = env;
+    }
+
+    /// Recomputes the import edges of `only` (or of every summarised file).
+    pub(crate) fn recompute_deps(&mut self, only: Option<FileId>) {
+        let ids: Vec<FileId> = match only {
+            Some(id) => vec![id],
+            None => (0..self.files.len() as FileId).collect(),
+        };
+        let computed: Vec<(FileId, Vec<FileId>)> = {
+            let snap = self.snapshot();
+            ids.par_iter()
+                .filter_map(|&id| {
+                    let f = self.files[id as usize].as_ref()?;
+                    let ir = f.ir.as_ref()?;
+                    let mut deps: Vec<FileId> = ir
+                        .specifiers
+                        .iter()
+                        .filter_map(|s| match snap.resolve(id, s) {
+                            Resolved::File(p) => snap.file_id(&p),
+                            Resolved::External => None,
+                        })
+                        .collect();
+                    deps.sort_unstable();
+                    deps.dedup();
+                    Some((id, deps))
+                })
+                .collect()
+        };
+        for (id, deps) in computed {
+            if let Some(f) = self.files[id as usize].as_mut() {
+                let old = std::mem::replace(&mut f.deps, deps.clone());
+                if only.is_some() {
+                    for d in old {
+                        if let Some(r) = self.rdeps.get_mut(&d) {
+                            r.retain(|&x| x != id);
+                        }
+                    }
+                    for d in deps {
+                        self.rdeps.entry(d).or_default().push(id);
+                    }
+                }
+            }
+        }
+        if only.is_none() {
+            let mut rdeps: HashMap<FileId, Vec<FileId>> = HashMap::new();
+            for (i, f) in self.files.iter().enumerate() {
+                for &d in f.iter().flat_map(|f| &f.deps) {
+                    rdeps.entry(d).or_default().push(i as FileId);
+                }
+            }
+            self.rdeps = rdeps;
+        }
+    }
+
+    /// `id` and every file that imports it, directly or not.
+    pub(crate) fn dependents(&self, id: FileId) -> Vec<PathBuf> {
+        let rdeps = &self.rdeps;
+        let mut seen = HashSet::from([id]);
+        let mut stack = vec![id];
+        while let Some(x) = stack.pop() {
+            for &r in rdeps.get(&x).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(r) {
+                    stack.push(r);
+                }
+            }
+        }
+        let mut out: Vec<PathBuf> = seen
+            .into_iter()
+            .filter_map(|i| self.files[i as usize].as_ref().map(|f| f.path.clone()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The files checked by [`Workspace::check_all`] (scripts, SQL and `.env` files), sorted.
+    pub(crate) fn files(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self
+            .files
+            .iter()
+            .flatten()
+            .filter(|f| f.lang.is_script() || f.lang == Lang::Sql || f.lang == Lang::DotEnv)
+            .map(|f| f.path.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// How many script files have a summary (were parsed).
+    pub(crate) fn parsed_count(&self) -> usize {
+        self.files
+            .iter()
+            .flatten()
+            .filter(|f| f.ir.is_some())
+            .count()
+    }
+
+    pub(crate) fn data(&self, path: &Path) -> Option<&FileData> {
+        self.by_path
+            .get(path)
+            .and_then(|&id| self.files[id as usize].as_ref())
+    }
+}
+
+/// The read-only view the evaluator and rules use.
+pub struct Snapshot<'w> {
+    db: &'w Db,
+    pub config: &'w Config,
+}
+
+impl<'w> Snapshot<'w> {
+    /// The files that import `file` directly.
+    pub fn importers(&self, file: FileId) -> Vec<FileId> {
+        self.db.rdeps.get(&file).cloned().unwrap_or_default()
+    }
+
+    pub fn ir(&self, file: FileId) -> Option<&'w FileIr> {
+        let f = self.db.files.get(file as usize)?.as_ref()?;
+        if let Some(ir) = &f.ir {
+            return Some(ir);
+        }
+        if !f.lang.is_script() {
+            return None;
+        }
+        f.lazy_ir
+            .get_or_init(|| (self.db.lower)(f.lang, &f.text).map(Arc::new))
+            .as_deref()
+    }
+
+    pub fn text(&self, file: FileId) -> &'w str {
+        self.db
+            .files
+            .get(file as usize)
+            .and_then(|f| f.as_ref())
+            .map_or("", |f| &f.text)
+    }
+
+    pub fn path(&self, file: FileId) -> &'w Path {
+        self.db
+            .files
+            .get(file as usize)
+            .and_then(|f| f.as_ref())
+            .map_or(Path::new(""), |f| &f.path)
+    }
+
+    pub fn line_index(&self, file: FileId) -> Option<&'w LineIndex> {
+        self.db
+            .files
+            .get(file as usize)?
+            .as_ref()
+            .map(|f| &*f.line_index)
+    }
+
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.db.by_path.get(path).copied()
+    }
+
+    pub fn resolve(&self, from: FileId, spec: &str) -> Resolved {
+        let exists = |p: &Path| self.db.by_path.contains_key(p);
+        let r = Resolver {
+            files: &exists,
+            tsconfigs: &self.db.tsconfigs,
+            packages: &self.db.packages,
+        };
+        r.resolve(self.path(from), spec)
+    }
+
+    /// A variable's key level by its value in the workspace's `.env` files, when they agree.
+    pub fn env_level(&self, name: &str) -> Option<KeyLevel> {
+        match self.db.env.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// `path:line` relative to the workspace root, for messages.
+    pub fn describe_loc(&self, file: FileId, offset: u32) -> String {
+        let path = self.path(file);
+        let rel = path.strip_prefix(&self.db.root).unwrap_or(path);
+        let line = self.line_index(file).map_or(0, |li| li.line_of(offset)) + 1;
+        format!("{}:{}", rel.display(), line)
+    }
+}
+
+/// Frees a large value on a helper thread: dropping a big file's old summary costs about a millisecond of
+/// `free`, which a keystroke need not wait for.
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
+    use std::sync::mpsc::{channel, Sender};
+    use std::sync::OnceLock;
+    type Garbage = Box<dyn Send>;
+    static BIN: OnceLock<Option<Sender<Garbage>>> = OnceLock::new();
+    let bin = BIN.get_or_init(|| {
+        let (tx, rx) = channel::<Garbage>();
+        std::thread::Builder::new()
+            .name("rlscope-drop".into())
+            .spawn(move || rx.into_iter().for_each(drop))
+            .ok()
+            .map(|_| tx)
+    });
+    // without the thread (or if it is gone) the value is dropped here
+    if let Some(tx) = bin {
+        let _ = tx.send(Box::new(value));
+    }
+}

@@ -1,0 +1,149 @@
+//! Functions (parameters become `Param` expressions, returned expressions are kept) and classes (fields,
+//! `this.x = …`, getters, methods).
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn function(&mut self, node: Node) -> FuncId {
+        let fid = self.ir.funcs.len() as FuncId;
+        self.ir.funcs.push(Func {
+            range: range(node),
+            param_count: 0,
+            returns: Vec::new(),
+        });
+        if self.depth > MAX_DEPTH {
+            return fid;
+        }
+        self.depth += 1;
+        let saved_scope = self.scope;
+        let saved_func = self.func;
+        self.scope = self.new_scope();
+        self.func = Some(fid);
+        let mut params: Vec<Node> = Vec::new();
+        if let Some(p) = self.field(node, F::Parameters) {
+            let mut cursor = p.walk();
+            params.extend(
+                p.named_children(&mut cursor)
+                    .filter(|n| !is_type_node(n.kind())),
+            );
+        } else if let Some(p) = self.field(node, F::Parameter) {
+            params.push(p);
+        }
+        self.ir.funcs[fid as usize].param_count = params.len() as u32;
+        for (i, p) in params.into_iter().enumerate() {
+            let pe = self.push(
+                Expr::Param {
+                    func: fid,
+                    index: i as u32,
+                },
+                range(p),
+            );
+            let (pattern, default) = match p.kind() {
+                "required_parameter" | "optional_parameter" => {
+                    (self.field(p, F::Pattern), self.field(p, F::Value))
+                }
+                _ => (Some(p), None),
+            };
+            let Some(pattern) = pattern else { continue };
+            let value = match default {
+                Some(d) => {
+                    let de = self.expr(d);
+                    self.push(
+                        Expr::Fallback {
+                            left: pe,
+                            right: de,
+                        },
+                        range(p),
+                    )
+                }
+                None => pe,
+            };
+            self.bind_pattern(pattern, value, BindingKind::Param);
+            // constructor parameter properties: `constructor(private key: string)`
+            if let Some(class) = self.class {
+                let mut c = p.walk();
+                let is_prop = p
+                    .children(&mut c)
+                    .any(|ch| ch.kind() == "accessibility_modifier" || ch.kind() == "readonly");
+                if is_prop && pattern.kind() == "identifier" {
+                    let n: Name = self.node_text(pattern).into();
+                    self.ir.classes[class as usize]
+                        .fields
+                        .entry(n)
+                        .or_default()
+                        .push(value);
+                }
+            }
+        }
+        if let Some(body) = self.field(node, F::Body) {
+            if body.kind() == "statement_block" {
+                self.stmts(body);
+            } else {
+                let e = self.expr(body);
+                self.ir.funcs[fid as usize].returns.push(e);
+            }
+        }
+        self.scope = saved_scope;
+        self.func = saved_func;
+        self.depth -= 1;
+        fid
+    }
+
+    pub(super) fn class(&mut self, node: Node) -> ClassId {
+        let cid = self.ir.classes.len() as ClassId;
+        self.ir.classes.push(Class {
+            range: range(node),
+            ..Default::default()
+        });
+        let Some(body) = self.field(node, F::Body) else {
+            return cid;
+        };
+        let saved_class = self.class;
+        self.class = Some(cid);
+        let mut cursor = body.walk();
+        for m in body.named_children(&mut cursor) {
+            match m.kind() {
+                "public_field_definition" | "field_definition" => {
+                    let Some(n) = self
+                        .field(m, F::Name)
+                        .or_else(|| self.field(m, F::Property))
+                    else {
+                        continue;
+                    };
+                    let key: Name = self.node_text(n).into();
+                    if let Some(v) = self.field(m, F::Value) {
+                        let e = self.expr(v);
+                        self.ir.classes[cid as usize]
+                            .fields
+                            .entry(key)
+                            .or_default()
+                            .push(e);
+                    }
+                }
+                "method_definition" => {
+                    let Some(n) = self.field(m, F::Name) else {
+                        continue;
+                    };
+                    let key: Name = self.node_text(n).into();
+                    let is_getter = {
+                        let mut c = m.walk();
+                        let g = m.children(&mut c).any(|ch| ch.kind() == "get");
+                        g
+                    };
+                    let fid = self.function(m);
+                    let class = &mut self.ir.classes[cid as usize];
+                    if &*key == "constructor" {
+                        class.constructor = Some(fid);
+                    } else if is_getter {
+                        class.getters.insert(key, fid);
+                    } else {
+                        class.methods.insert(key, fid);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.class = saved_class;
+        cid
+    }
+}

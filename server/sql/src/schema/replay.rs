@@ -1,0 +1,758 @@
+//! Applying statements to the model, in order, the way PostgreSQL would.
+//!
+//! Assumptions, all Supabase's defaults: the migrations run as `postgres` with `search_path` `public`
+//! (reset at the start of each file); `ALTER DEFAULT PRIVILEGES` grants ALL on new tables and functions in
+//! `public` to `anon`, `authenticated` and `service_role`; new functions are executable by `PUBLIC`;
+//! `storage.objects` exists with row level security on.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rlscope_core::TextRange;
+
+use super::stmt::{FuncRef, GrantTarget, QName, RelKind, Stmt, StmtKind, TableAction};
+use super::{
+    Dropped, Function, Grants, Policy, Privs, SchemaModel, SrcLoc, Table, Tri, Unreadable, View,
+};
+
+pub const API_ROLES: &[&str] = &["anon", "authenticated", "service_role"];
+
+pub struct Replay {
+    m: SchemaModel,
+    search_path: Vec<String>,
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn default_search_path() -> Vec<String> {
+    vec!["public".to_string()]
+}
+
+impl Replay {
+    pub fn new() -> Replay {
+        let mut m = SchemaModel::default();
+        for r in API_ROLES {
+            m.default_table_privs
+                .push(("public".into(), (*r).into(), Privs::ALL));
+            m.default_function_exec
+                .push(("public".into(), (*r).into(), true));
+        }
+        m.default_function_exec
+            .push(("*".into(), "public".into(), true));
+        let mut grants = Grants::default();
+        for r in API_ROLES {
+            grants.grant(r, Privs::ALL);
+        }
+        for name in ["objects", "buckets"] {
+            m.tables.push(Table {
+                schema: "storage".into(),
+                name: name.into(),
+                rls: Tri::Yes,
+                forced: Tri::No,
+                policies: Vec::new(),
+                grants: grants.clone(),
+                defined_at: None,
+                name_at: None,
+                rls_enabled_at: None,
+                renamed_at: Vec::new(),
+                managed: true,
+                unknown: false,
+                unknown_why: None,
+            });
+        }
+        Replay {
+            m,
+            search_path: default_search_path(),
+        }
+    }
+
+    pub fn finish(self) -> SchemaModel {
+        self.m
+    }
+
+    pub fn file(&mut self, path: &Arc<Path>, stmts: &[Stmt]) {
+        self.search_path = default_search_path();
+        for s in stmts {
+            self.apply(path, s);
+        }
+    }
+
+    fn loc(path: &Arc<Path>, r: TextRange) -> SrcLoc {
+        SrcLoc {
+            path: path.clone(),
+            range: r,
+        }
+    }
+
+    /// Schemas an unqualified name is looked up in.
+    fn path_schemas(&self) -> impl Iterator<Item = &str> {
+        self.search_path
+            .iter()
+            .map(String::as_str)
+            .filter(|s| *s != "$user" && *s != "pg_temp")
+    }
+
+    /// The schema a new object named `q` is created in.
+    fn create_schema(&self, q: &QName) -> String {
+        q.schema.clone().unwrap_or_else(|| {
+            self.path_schemas()
+                .find(|s| *s != "pg_catalog")
+                .unwrap_or("public")
+                .to_string()
+        })
+    }
+
+    fn find_table(&self, q: &QName) -> Option<usize> {
+        match &q.schema {
+            Some(s) => self
+                .m
+                .tables
+                .iter()
+                .position(|t| &t.schema == s && t.name == q.name),
+            None => self.path_schemas().find_map(|s| {
+                self.m
+                    .tables
+                    .iter()
+                    .position(|t| t.schema == s && t.name == q.name)
+            }),
+        }
+    }
+
+    fn find_view(&self, q: &QName) -> Option<usize> {
+        match &q.schema {
+            Some(s) => self
+                .m
+                .views
+                .iter()
+                .position(|t| &t.schema == s && t.name == q.name),
+            None => self.path_schemas().find_map(|s| {
+                self.m
+                    .views
+                    .iter()
+                    .position(|t| t.schema == s && t.name == q.name)
+            }),
+        }
+    }
+
+    fn find_functions(&self, f: &FuncRef) -> Vec<usize> {
+        let schemas: Vec<String> = match &f.name.schema {
+            Some(s) => vec![s.clone()],
+            None => self.path_schemas().map(str::to_string).collect(),
+        };
+        for s in schemas {
+            let hits: Vec<usize> = self
+                .m
+                .functions
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| {
+                    x.schema == s
+                        && x.name == f.name.name
+                        && f.args.as_ref().is_none_or(|a| *a == x.args)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if !hits.is_empty() {
+                return hits;
+            }
+        }
+        Vec::new()
+    }
+
+    /// A table the files never create, met in `ALTER`/`CREATE POLICY`: an unknown entry.
+    fn unknown_table(&mut self, q: &QName, why: &str) -> usize {
+        let schema = self.create_schema(q);
+        self.m.tables.push(Table {
+            schema,
+            name: q.name.clone(),
+            rls: Tri::Unknown,
+            forced: Tri::Unknown,
+            policies: Vec::new(),
+            grants: Grants::default(),
+            defined_at: None,
+            name_at: None,
+            rls_enabled_at: None,
+            renamed_at: Vec::new(),
+            managed: false,
+            unknown: true,
+            unknown_why: Some(why.to_string()),
+        });
+        self.m.tables.len() - 1
+    }
+
+    fn table_or_unknown(&mut self, q: &QName, why: &str) -> usize {
+        match self.find_table(q) {
+            Some(i) => i,
+            None => self.unknown_table(q, why),
+        }
+    }
+
+    fn mark_unknown(&mut self, i: usize, why: &str) {
+        let t = &mut self.m.tables[i];
+        if !t.unknown {
+            t.unknown = true;
+            t.unknown_why = Some(why.to_string());
+        }
+    }
+
+    fn default_privs(&self, schema: &str) -> Grants {
+        let mut g = Grants::default();
+        for (s, r, p) in &self.m.default_table_privs {
+            if s == schema || s == "*" {
+                g.grant(r, *p);
+            }
+        }
+        g
+    }
+
+    fn default_exec(&self, schema: &str) -> Vec<(String, bool)> {
+        let mut v: Vec<(String, bool)> = Vec::new();
+        for (s, r, g) in &self.m.default_function_exec {
+            if (s == schema || s == "*") && *g && !v.iter().any(|(x, _)| x == r) {
+                v.push((r.clone(), true));
+            }
+        }
+        v
+    }
+
+    fn apply(&mut self, path: &Arc<Path>, s: &Stmt) {
+        let at = Self::loc(path, s.range);
+        match &s.kind {
+            StmtKind::CreateTable {
+                name,
+                if_not_exists,
+            } => {
+                if self
+                    .find_table(&QName {
+                        schema: Some(self.create_schema(name)),
+                        ..name.clone()
+                    })
+                    .is_some()
+                {
+                    // IF NOT EXISTS / a guarded DO block: nothing happens. Otherwise PostgreSQL stops the
+                    // migration; the first definition stays.
+                    let _ = if_not_exists;
+                    return;
+                }
+                let schema = self.create_schema(name);
+                let grants = self.default_privs(&schema);
+                self.m.tables.push(Table {
+                    schema,
+                    name: name.name.clone(),
+                    rls: Tri::No,
+                    forced: Tri::No,
+                    policies: Vec::new(),
+                    grants,
+                    defined_at: Some(at),
+                    name_at: Some(Self::loc(path, name.range)),
+                    rls_enabled_at: None,
+                    renamed_at: Vec::new(),
+                    managed: false,
+                    unknown: false,
+                    unknown_why: None,
+                });
+            }
+            StmtKind::AlterTable {
+                kind,
+                name,
+                if_exists,
+                actions,
+            } => {
+                // ALTER TABLE also reaches views (rename, set schema, options).
+                let table = if *kind == RelKind::Table {
+                    self.find_table(name)
+                } else {
+                    None
+                };
+                let view = if table.is_none() {
+                    self.find_view(name)
+                } else {
+                    None
+                };
+                if let Some(v) = view {
+                    for a in actions {
+                        let view = &mut self.m.views[v];
+                        match a {
+                            TableAction::RenameTo(n) => view.name = n.clone(),
+                            TableAction::SetSchema(n) => view.schema = n.clone(),
+                            TableAction::SecurityInvoker(x) => {
+                                view.security_invoker = Tri::from_bool(x.unwrap_or(false))
+                            }
+                            _ => {}
+                        }
+                    }
+                    return;
+                }
+                if *kind != RelKind::Table {
+                    return;
+                }
+                let i = match table {
+                    Some(i) => i,
+                    None if *if_exists => return,
+                    None => {
+                        self.unknown_table(name, "ALTER TABLE of a table that no migration creates")
+                    }
+                };
+                for a in actions {
+                    let (old_schema, old_name) = (
+                        self.m.tables[i].schema.clone(),
+                        self.m.tables[i].name.clone(),
+                    );
+                    if let TableAction::RenameTo(_) | TableAction::SetSchema(_) = a {
+                        // Views keep reading the table under its new name.
+                        let (ns, nn) = match a {
+                            TableAction::RenameTo(n) => (old_schema.clone(), n.clone()),
+                            TableAction::SetSchema(s) => (s.clone(), old_name.clone()),
+                            _ => unreachable!(),
+                        };
+                        for v in &mut self.m.views {
+                            for r in &mut v.reads {
+                                let rs = r.0.as_deref().unwrap_or("public");
+                                if rs == old_schema && r.1 == old_name {
+                                    *r = (Some(ns.clone()), nn.clone());
+                                }
+                            }
+                        }
+                    }
+                    let t = &mut self.m.tables[i];
+                    match a {
+                        TableAction::EnableRls => {
+                            t.rls = Tri::Yes;
+                            t.rls_enabled_at = Some(at.clone());
+                        }
+                        TableAction::DisableRls => {
+                            t.rls = Tri::No;
+                            t.rls_enabled_at = Some(at.clone());
+                        }
+                        TableAction::ForceRls => t.forced = Tri::Yes,
+                        TableAction::NoForceRls => t.forced = Tri::No,
+                        TableAction::RenameTo(n) => {
+                            t.name = n.clone();
+                            t.renamed_at.push(at.clone());
+                        }
+                        TableAction::SetSchema(n) => {
+                            t.schema = n.clone();
+                            t.renamed_at.push(at.clone());
+                        }
+                        TableAction::SecurityInvoker(_) => {}
+                    }
+                }
+            }
+            StmtKind::Drop {
+                kind,
+                names,
+                cascade,
+                ..
+            } => {
+                for q in names {
+                    if *kind == RelKind::Table {
+                        if let Some(i) = self.find_table(q) {
+                            let t = self.m.tables.remove(i);
+                            self.m.dropped.push(Dropped {
+                                what: format!("table {}.{}", t.schema, t.name),
+                                defined_at: t.defined_at.clone(),
+                                dropped_at: at.clone(),
+                            });
+                            if *cascade {
+                                let (s, n) = (t.schema.clone(), t.name.clone());
+                                self.m.views.retain(|v| !v.reads_table(&s, &n));
+                            }
+                        }
+                    } else if let Some(i) = self.find_view(q) {
+                        let materialized = *kind == RelKind::MaterializedView;
+                        if self.m.views[i].materialized == materialized {
+                            let v = self.m.views.remove(i);
+                            self.m.dropped.push(Dropped {
+                                what: format!("view {}.{}", v.schema, v.name),
+                                defined_at: v.defined_at.clone(),
+                                dropped_at: at.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            StmtKind::CreatePolicy {
+                name,
+                table,
+                permissive,
+                command,
+                roles,
+                using,
+                with_check,
+            } => {
+                let i = self
+                    .table_or_unknown(table, "CREATE POLICY on a table that no migration creates");
+                let t = &mut self.m.tables[i];
+                if t.policies.iter().any(|p| p.name == name.text) {
+                    return;
+                }
+                t.policies.push(Policy {
+                    name: name.text.clone(),
+                    permissive: *permissive,
+                    command: *command,
+                    roles: normalize_roles(roles),
+                    using: using.as_ref().map(|u| u.text.clone()),
+                    using_at: using.as_ref().map(|u| Self::loc(path, u.range)),
+                    with_check: with_check.as_ref().map(|u| u.text.clone()),
+                    with_check_at: with_check.as_ref().map(|u| Self::loc(path, u.range)),
+                    at,
+                    name_at: Self::loc(path, name.range),
+                    altered_at: Vec::new(),
+                });
+            }
+            StmtKind::AlterPolicy {
+                name,
+                table,
+                rename,
+                roles,
+                using,
+                with_check,
+            } => {
+                let i = self
+                    .table_or_unknown(table, "ALTER POLICY on a table that no migration creates");
+                let Some(p) = self.m.tables[i]
+                    .policies
+                    .iter_mut()
+                    .find(|p| &p.name == name)
+                else {
+                    self.mark_unknown(i, "ALTER POLICY of a policy that no migration creates");
+                    return;
+                };
+                if let Some(n) = rename {
+                    p.name = n.clone();
+                }
+                if let Some(r) = roles {
+                    p.roles = normalize_roles(r);
+                }
+                if let Some(u) = using {
+                    p.using = Some(u.text.clone());
+                    p.using_at = Some(Self::loc(path, u.range));
+                }
+                if let Some(u) = with_check {
+                    p.with_check = Some(u.text.clone());
+                    p.with_check_at = Some(Self::loc(path, u.range));
+                }
+                p.altered_at.push(at);
+            }
+            StmtKind::DropPolicy {
+                name,
+                table,
+                if_exists,
+            } => {
+                let Some(i) = self.find_table(table) else {
+                    return;
+                };
+                let t = &mut self.m.tables[i];
+                match t.policies.iter().position(|p| &p.name == name) {
+                    Some(k) => {
+                        let p = t.policies.remove(k);
+                        self.m.dropped.push(Dropped {
+                            what: format!("policy \"{}\" on {}.{}", p.name, t.schema, t.name),
+                            defined_at: Some(p.at),
+                            dropped_at: at,
+                        });
+                    }
+                    None if *if_exists => {}
+                    None => {
+                        self.mark_unknown(i, "DROP POLICY of a policy that no migration creates")
+                    }
+                }
+            }
+            StmtKind::Grant {
+                revoke,
+                privs,
+                target,
+                roles,
+            } => self.grant(*revoke, *privs, target, roles),
+            StmtKind::DefaultPrivileges {
+                revoke,
+                schemas,
+                functions,
+                privs,
+                roles,
+            } => {
+                for s in schemas {
+                    for r in roles {
+                        if *functions {
+                            let e = self
+                                .m
+                                .default_function_exec
+                                .iter_mut()
+                                .find(|(a, b, _)| a == s && b == r);
+                            match e {
+                                Some(e) => e.2 = !revoke,
+                                None => self.m.default_function_exec.push((
+                                    s.clone(),
+                                    r.clone(),
+                                    !revoke,
+                                )),
+                            }
+                        } else {
+                            let e = self
+                                .m
+                                .default_table_privs
+                                .iter_mut()
+                                .find(|(a, b, _)| a == s && b == r);
+                            match e {
+                                Some(e) => {
+                                    e.2 = if *revoke {
+                                        e.2.minus(*privs)
+                                    } else {
+                                        e.2.union(*privs)
+                                    }
+                                }
+                                None if !revoke => {
+                                    self.m
+                                        .default_table_privs
+                                        .push((s.clone(), r.clone(), *privs))
+                                }
+                                None => {}
+                            }
+                        }
+                    }
+                }
+            }
+            StmtKind::CreateView {
+                name,
+                or_replace,
+                materialized,
+                security_invoker,
+                reads,
+                ..
+            } => {
+                let schema = self.create_schema(name);
+                let q = QName {
+                    schema: Some(schema.clone()),
+                    ..name.clone()
+                };
+                if let Some(i) = self.find_view(&q) {
+                    if *or_replace {
+                        let v = &mut self.m.views[i];
+                        v.security_invoker = Tri::from_bool(security_invoker.unwrap_or(false));
+                        v.reads = reads.clone();
+                        v.defined_at = Some(at);
+                        v.name_at = Some(Self::loc(path, name.range));
+                    }
+                    return;
+                }
+                let grants = self.default_privs(&schema);
+                self.m.views.push(View {
+                    schema,
+                    name: name.name.clone(),
+                    materialized: *materialized,
+                    security_invoker: Tri::from_bool(security_invoker.unwrap_or(false)),
+                    grants,
+                    reads: reads.clone(),
+                    defined_at: Some(at),
+                    name_at: Some(Self::loc(path, name.range)),
+                    unknown: false,
+                });
+            }
+            StmtKind::CreateFunction {
+                name,
+                or_replace,
+                args,
+                security_definer,
+                search_path,
+                language,
+            } => {
+                let schema = self.create_schema(name);
+                let existing = self
+                    .m
+                    .functions
+                    .iter()
+                    .position(|f| f.schema == schema && f.name == name.name && f.args == *args);
+                if let Some(i) = existing {
+                    if *or_replace {
+                        let f = &mut self.m.functions[i];
+                        f.security_definer = Tri::from_bool(*security_definer);
+                        f.search_path = search_path.clone();
+                        f.language = language.clone();
+                        f.defined_at = Some(at);
+                        f.name_at = Some(Self::loc(path, name.range));
+                    }
+                    return;
+                }
+                let execute = self.default_exec(&schema);
+                self.m.functions.push(Function {
+                    schema,
+                    name: name.name.clone(),
+                    args: args.clone(),
+                    security_definer: Tri::from_bool(*security_definer),
+                    search_path: search_path.clone(),
+                    execute,
+                    language: language.clone(),
+                    defined_at: Some(at),
+                    name_at: Some(Self::loc(path, name.range)),
+                    unknown: false,
+                });
+            }
+            StmtKind::AlterFunction {
+                func,
+                security_definer,
+                search_path,
+                rename,
+                set_schema,
+            } => {
+                let hits = self.find_functions(func);
+                if func.args.is_none() && hits.len() > 1 {
+                    return;
+                }
+                for i in hits {
+                    let f = &mut self.m.functions[i];
+                    if let Some(d) = security_definer {
+                        f.security_definer = Tri::from_bool(*d);
+                    }
+                    if let Some(sp) = search_path {
+                        f.search_path = sp.clone();
+                    }
+                    if let Some(n) = rename {
+                        f.name = n.clone();
+                    }
+                    if let Some(s) = set_schema {
+                        f.schema = s.clone();
+                    }
+                }
+            }
+            StmtKind::DropFunction { funcs, .. } => {
+                for f in funcs {
+                    let hits = self.find_functions(f);
+                    if f.args.is_none() && hits.len() > 1 {
+                        continue;
+                    }
+                    for i in hits.into_iter().rev() {
+                        self.m.functions.remove(i);
+                    }
+                }
+            }
+            StmtKind::SetSearchPath(p) => {
+                self.search_path = if p.is_empty() {
+                    vec!["pg_catalog".into()]
+                } else {
+                    p.clone()
+                };
+            }
+            StmtKind::Unreadable { table, why } => {
+                self.m.unreadable.push(Unreadable {
+                    at: at.clone(),
+                    why: why.clone(),
+                });
+                match table {
+                    Some(q) => {
+                        let i = self.table_or_unknown(q, why);
+                        self.mark_unknown(i, why);
+                    }
+                    None => self.everything_unknown(why),
+                }
+            }
+            StmtKind::MetaCommand(cmd) => {
+                let word = cmd
+                    .trim_start_matches('\\')
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("");
+                if matches!(
+                    word,
+                    "i" | "ir" | "include" | "include_relative" | "c" | "connect"
+                ) {
+                    let why = format!("psql meta-command `{cmd}` is not followed");
+                    self.m.unreadable.push(Unreadable {
+                        at,
+                        why: why.clone(),
+                    });
+                    self.everything_unknown(&why);
+                }
+            }
+        }
+    }
+
+    fn everything_unknown(&mut self, why: &str) {
+        for i in 0..self.m.tables.len() {
+            if !self.m.tables[i].managed {
+                self.mark_unknown(i, why);
+            }
+        }
+        for v in &mut self.m.views {
+            v.unknown = true;
+        }
+        for f in &mut self.m.functions {
+            f.unknown = true;
+        }
+    }
+
+    fn grant(&mut self, revoke: bool, privs: Privs, target: &GrantTarget, roles: &[String]) {
+        let apply = |g: &mut Grants| {
+            for r in roles {
+                if revoke {
+                    g.revoke(r, privs);
+                } else {
+                    g.grant(r, privs);
+                }
+            }
+        };
+        match target {
+            GrantTarget::Tables(names) => {
+                for q in names {
+                    if let Some(i) = self.find_table(q) {
+                        apply(&mut self.m.tables[i].grants);
+                    } else if let Some(i) = self.find_view(q) {
+                        apply(&mut self.m.views[i].grants);
+                    }
+                }
+            }
+            GrantTarget::AllTablesIn(schemas) => {
+                for t in &mut self.m.tables {
+                    if schemas.contains(&t.schema) && !t.managed {
+                        apply(&mut t.grants);
+                    }
+                }
+                for v in &mut self.m.views {
+                    if schemas.contains(&v.schema) {
+                        apply(&mut v.grants);
+                    }
+                }
+            }
+            GrantTarget::Functions(fs) => {
+                for f in fs {
+                    let hits = self.find_functions(f);
+                    if f.args.is_none() && hits.len() > 1 {
+                        continue;
+                    }
+                    for i in hits {
+                        for r in roles {
+                            self.m.functions[i].set_execute(r, !revoke);
+                        }
+                    }
+                }
+            }
+            GrantTarget::AllFunctionsIn(schemas) => {
+                for f in &mut self.m.functions {
+                    if schemas.contains(&f.schema) {
+                        for r in roles {
+                            f.set_execute(r, !revoke);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Role names as PostgreSQL stores them: a list naming `public` is just `public` (measured), duplicates
+/// dropped.
+fn normalize_roles(roles: &[String]) -> Vec<String> {
+    if roles.iter().any(|r| r == "public") {
+        return vec!["public".to_string()];
+    }
+    let mut v: Vec<String> = Vec::new();
+    for r in roles {
+        if !v.contains(r) {
+            v.push(r.clone());
+        }
+    }
+    v
+}
