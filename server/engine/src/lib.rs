@@ -26,8 +26,8 @@ mod lower;
 
 mod eval;
 
-pub mod role;
 pub mod requests;
+pub mod role;
 
 mod ide;
 mod relevance;

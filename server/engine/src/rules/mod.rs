@@ -7,7 +7,6 @@ mod auth_header_overrides_service_key;
 mod hardcoded_service_key;
 mod service_key_in_browser;
 mod session_method_on_service_client;
-pub(crate) use session_method_on_service_client::is_storing;
 mod ssr_client_service_key;
 
 use std::path::PathBuf;
