@@ -73,6 +73,11 @@ pub fn classify_literal(value: &str) -> Option<LiteralKey> {
 
 /// The `role` claim of a JWT, if `value` is one.
 pub fn jwt_role(value: &str) -> Option<String> {
+    jwt_claim(value, "role")
+}
+
+/// A string claim of a JWT's payload, if `value` is a JWT that has it.
+fn jwt_claim(value: &str, claim: &str) -> Option<String> {
     if !value.starts_with("eyJ") || value.len() > 16 * 1024 {
         return None;
     }
@@ -85,7 +90,68 @@ pub fn jwt_role(value: &str) -> Option<String> {
         .decode(payload.trim_end_matches('='))
         .ok()?;
     let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    json.get("role")?.as_str().map(str::to_owned)
+    json.get(claim)?.as_str().map(str::to_owned)
+}
+
+/// Whether `value` is the Supabase CLI's local-development key (`"iss":"supabase-demo"`): the same key is
+/// printed by every `supabase start`, is public, and opens only a local stack.
+pub fn is_local_demo_key(value: &str) -> bool {
+    let v = value.trim();
+    let v = v.strip_prefix("Bearer ").unwrap_or(v).trim();
+    jwt_claim(v, "iss").is_some_and(|iss| iss == "supabase-demo")
+}
+
+/// The message of `hardcoded-service-key` for a key shown as `shown` (already redacted).
+pub fn hardcoded_key_message(kind: LiteralKind, shown: &str) -> String {
+    let what = match kind {
+        LiteralKind::Secret => "secret key",
+        _ => "service-role JWT",
+    };
+    format!(
+        "hard-coded {what} `{shown}`: it bypasses RLS and is readable by anyone with the source"
+    )
+}
+
+/// A key written somewhere in free text (SQL, TOML, JSON, YAML, Markdown): byte range and kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInText {
+    pub range: std::ops::Range<usize>,
+    pub key: LiteralKey,
+}
+
+/// Every service-level key (service-role JWT, `sb_secret_` key) written in `text`, wherever it stands
+/// (a string, a comment, a header value after `Bearer `), except the local-development key. A token must
+/// start a word: `surveyJob` holds no JWT.
+pub fn service_keys_in_text(text: &str) -> Vec<KeyInText> {
+    let mut out = Vec::new();
+    if !text.contains("eyJ") && !text.contains("sb_secret_") {
+        return out;
+    }
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let starts_word = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        let rest = &text[i..];
+        if !starts_word || !(rest.starts_with("eyJ") || rest.starts_with("sb_secret_")) {
+            i += 1;
+            continue;
+        }
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')))
+            .unwrap_or(rest.len());
+        // a sentence may end right after a token: `… key eyJ….` keeps its three parts
+        let token = rest[..len].trim_end_matches('.');
+        if let Some(key) = classify_literal(token) {
+            if key.level == KeyLevel::Service && !is_local_demo_key(token) {
+                out.push(KeyInText {
+                    range: i..i + token.len(),
+                    key,
+                });
+            }
+        }
+        i += len.max(1);
+    }
+    out
 }
 
 fn is_b64url(s: &str) -> bool {
@@ -182,12 +248,38 @@ pub fn classify_env_name(
     }
     let upper = name.to_ascii_uppercase();
     const SERVICE: [&str; 4] = ["SERVICE_ROLE", "SERVICE_KEY", "SECRET_KEY", "SECRET_KEYS"];
-    const ANON: [&str; 3] = ["ANON_KEY", "PUBLISHABLE_KEY", "PUBLISHABLE_KEYS"];
     if SERVICE.iter().any(|p| upper.contains(p)) {
         return Some(KeyLevel::Service);
     }
-    if ANON.iter().any(|p| upper.contains(p)) {
+    if is_anon_name(&upper) {
         return Some(KeyLevel::Anon);
+    }
+    None
+}
+
+fn is_anon_name(upper: &str) -> bool {
+    const ANON: [&str; 3] = ["ANON_KEY", "PUBLISHABLE_KEY", "PUBLISHABLE_KEYS"];
+    ANON.iter().any(|p| upper.contains(p))
+}
+
+/// Classifies the name of an environment variable that is *used as a Supabase client's key*. Besides
+/// [`classify_env_name`]'s list, a name there that contains `SERVICE`, `ADMIN_KEY` or `SECRET`
+/// (`SUPABASE_SERVICE`, `SUPABASE_ADMIN_KEY`, `SUPABASE_SECRET`) is service-level: in that slot the
+/// variable can only hold a key. Elsewhere (`STRIPE_SECRET`, `NEXT_PUBLIC_SERVICE_URL`) such names say
+/// nothing about Supabase, so this wider list is for the key slot only. A value known from a `.env` file
+/// still wins over any name.
+pub fn classify_key_slot_env_name(
+    name: &str,
+    extra_service: &[String],
+    extra_anon: &[String],
+) -> Option<KeyLevel> {
+    if let Some(level) = classify_env_name(name, extra_service, extra_anon) {
+        return Some(level);
+    }
+    let upper = name.to_ascii_uppercase();
+    const SERVICE: [&str; 3] = ["SERVICE", "ADMIN_KEY", "SECRET"];
+    if !is_anon_name(&upper) && SERVICE.iter().any(|p| upper.contains(p)) {
+        return Some(KeyLevel::Service);
     }
     None
 }
@@ -251,5 +343,59 @@ mod tests {
             Some(KeyLevel::Anon)
         );
         assert_eq!(classify_env_name("SUPABASE_URL", &[], &[]), None);
+        // the wider list holds only in a client's key slot
+        for name in [
+            "SUPABASE_SERVICE",
+            "SUPABASE_ADMIN_KEY",
+            "SUPABASE_SECRET",
+            "PRIVATE_SERVICE",
+        ] {
+            assert_eq!(classify_env_name(name, &[], &[]), None, "{name}");
+            assert_eq!(
+                classify_key_slot_env_name(name, &[], &[]),
+                Some(KeyLevel::Service),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            classify_key_slot_env_name("PUBLIC_SUPABASE_ANON_KEY", &[], &[]),
+            Some(KeyLevel::Anon)
+        );
+        assert_eq!(classify_key_slot_env_name("SUPABASE_URL", &[], &[]), None);
+        assert_eq!(classify_key_slot_env_name("SUPABASE_KEY", &[], &[]), None);
+        // the configured lists come first
+        assert_eq!(
+            classify_key_slot_env_name("SUPABASE_SERVICE", &[], &["SUPABASE_SERVICE".into()]),
+            Some(KeyLevel::Anon)
+        );
+    }
+
+    #[test]
+    fn local_demo_key() {
+        let demo = jwt(r#"{"iss":"supabase-demo","role":"service_role","exp":1983812996}"#);
+        let real = jwt(r#"{"iss":"supabase","ref":"abcd","role":"service_role"}"#);
+        assert!(is_local_demo_key(&demo));
+        assert!(is_local_demo_key(&format!("Bearer {demo}")));
+        assert!(!is_local_demo_key(&real));
+        assert!(!is_local_demo_key("sb_secret_abc"));
+        // still a service key for the data flow: only the literal rule leaves it alone
+        assert_eq!(classify_literal(&demo).unwrap().level, KeyLevel::Service);
+    }
+
+    #[test]
+    fn keys_in_free_text() {
+        let svc = jwt(r#"{"iss":"supabase","role":"service_role"}"#);
+        let anon = jwt(r#"{"iss":"supabase","role":"anon"}"#);
+        let demo = jwt(r#"{"iss":"supabase-demo","role":"service_role"}"#);
+        let text = format!(
+            "headers := '{{\"Authorization\": \"Bearer {svc}\"}}'::jsonb -- {anon}\n# {demo}\nkey: sb_secret_abc123.\nsurveyJob.x {svc}."
+        );
+        let found = service_keys_in_text(&text);
+        let got: Vec<&str> = found.iter().map(|k| &text[k.range.clone()]).collect();
+        assert_eq!(got, vec![svc.as_str(), "sb_secret_abc123", svc.as_str()]);
+        assert_eq!(found[1].key.kind, LiteralKind::Secret);
+        assert!(service_keys_in_text("no keys here").is_empty());
+        // a token glued to a word is not one
+        assert!(service_keys_in_text(&format!("x{svc}")).is_empty());
     }
 }

@@ -53,6 +53,8 @@ pub(crate) struct Db {
     pub rdeps: HashMap<FileId, Vec<FileId>>,
     /// How a script left out of the up-front parse is summarised when evaluation first needs it.
     pub lower: LowerFn,
+    /// The schema models of the workspace's Supabase projects, built on first use; reset when SQL changes.
+    pub projects: std::sync::OnceLock<Arc<crate::projects::Projects>>,
 }
 
 impl Db {
@@ -67,7 +69,26 @@ impl Db {
             env: HashMap::new(),
             rdeps: HashMap::new(),
             lower,
+            projects: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The schema models of the workspace's Supabase projects (`supabase/migrations`, `supabase/schemas`).
+    pub fn projects(&self) -> Arc<crate::projects::Projects> {
+        self.projects
+            .get_or_init(|| {
+                let sql: Vec<(PathBuf, Arc<str>)> = self
+                    .files
+                    .iter()
+                    .flatten()
+                    .filter(|f| {
+                        f.lang == Lang::Sql && rlscope_sql::schema::project_root(&f.path).is_some()
+                    })
+                    .map(|f| (f.path.clone(), f.text.clone()))
+                    .collect();
+                Arc::new(crate::projects::Projects::build(&sql))
+            })
+            .clone()
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot<'_> {
@@ -78,6 +99,9 @@ impl Db {
     }
 
     pub(crate) fn intern(&mut self, path: &Path, lang: Lang, text: Arc<str>) -> FileId {
+        if lang == Lang::Sql {
+            self.projects = std::sync::OnceLock::new();
+        }
         let line_index = Arc::new(LineIndex::new(&text));
         let data = FileData {
             path: path.to_path_buf(),

@@ -8,13 +8,14 @@
 //! server both drive a [`Workspace`].
 
 // Layers, lowest first; a module imports only from layers below it (tests/architecture.rs checks it):
-// base (lang, ir, document, envfile, resolve, panic_guard) ← db ← {walk, prefilter} ← lower ← eval ← role
+// base (lang, ir, document, envfile, resolve, panic_guard, projects) ← db ← {walk, prefilter} ← lower ← eval ← role
 // ← requests ← {relevance, rules, ide} ← workspace.
 pub mod document;
 mod envfile;
 mod ir;
 pub mod lang;
 mod panic_guard;
+pub mod projects;
 mod resolve;
 
 mod db;

@@ -51,6 +51,11 @@ impl Workspace {
         &self.db.config
     }
 
+    /// The schema models of the workspace's Supabase projects (`supabase/migrations`, `supabase/schemas`).
+    pub fn projects(&self) -> Arc<crate::projects::Projects> {
+        self.db.projects()
+    }
+
     /// Replaces the config; every file's findings may change.
     pub fn set_config(&mut self, config: Config) -> Vec<PathBuf> {
         self.db.config = config;
@@ -203,6 +208,8 @@ impl Workspace {
                 self.db.rebuild_env();
                 return self.files();
             }
+            // a migration changes what RLS does to the code's requests
+            Lang::Sql if rlscope_sql::schema::project_root(&path).is_some() => return self.files(),
             _ => {}
         }
         if let Some(f) = self.db.files[id as usize].as_mut() {
@@ -223,6 +230,12 @@ impl Workspace {
         self.db.files[id as usize] = None;
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
+        if lang == Some(Lang::Sql) {
+            self.db.projects = std::sync::OnceLock::new();
+            if rlscope_sql::schema::project_root(path).is_some() {
+                return self.files();
+            }
+        }
         match lang {
             Some(Lang::TsConfig) => {
                 self.db.refresh_tsconfigs();

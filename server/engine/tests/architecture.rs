@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
         "envfile",
         "resolve",
         "panic_guard",
+        "projects",
     ],
     &["db"],
     &["walk", "prefilter"],

@@ -256,57 +256,81 @@ impl Inner {
         if roots.is_empty() && generation == 1 {
             return;
         }
-        let progress = if init.caps.work_done_progress {
+        // index at once: a client that answers `window/workDoneProgress/create` late (or never) must not
+        // hold the index back; progress is reported only once the client has confirmed the token
+        let index = async {
+            let root = init.root.clone();
+            let index_roots = roots.clone();
+            let settings = self
+                .settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let started = std::time::Instant::now();
+            let built = tokio::task::spawn_blocking(move || {
+                let (file_config, _) = settings::load_file_config(&root);
+                let mut ws = Workspace::new(root, settings.merge_over(&file_config));
+                let errors = ws.load_paths(&index_roots, &LoadOptions::default());
+                (ws, errors)
+            })
+            .await;
+            let message = match built {
+                Ok((ws, errors)) => {
+                    for e in errors.iter().take(20) {
+                        log_warn!("{}: {}", e.path.display(), e.message);
+                    }
+                    let n = ws.files().len();
+                    log_info!("indexed {n} files in {} ms", started.elapsed().as_millis());
+                    if init.index_generation.load(Ordering::SeqCst) == generation {
+                        self.send(Msg::Indexed(Box::new(ws), roots));
+                    } else {
+                        log_debug!("index of an older set of folders dropped");
+                    }
+                    format!("{n} files")
+                }
+                Err(e) => {
+                    log_warn!("indexing failed (server continues with open files only): {e}");
+                    "indexing failed".into()
+                }
+            };
+
+            message
+        };
+        let wants_progress = init.caps.work_done_progress;
+        let client = self.client.clone();
+        let mut progress = Box::pin(async move {
+            if !wants_progress {
+                return None;
+            }
             let token = NumberOrString::String(format!("rlscope-index-{generation}"));
-            match self.client.create_work_done_progress(token.clone()).await {
-                Ok(()) => Some(
-                    self.client
-                        .progress(token, "rlscope")
-                        .with_message("indexing the workspace")
-                        .begin()
-                        .await,
-                ),
-                Err(_) => None,
+            client.create_work_done_progress(token.clone()).await.ok()?;
+            Some(
+                client
+                    .progress(token, "rlscope")
+                    .with_message("indexing the workspace")
+                    .begin()
+                    .await,
+            )
+        });
+        tokio::pin!(index);
+        tokio::select! {
+            biased;
+            message = &mut index => {
+                // indexed before the client confirmed the token: report begin and end once it does (a
+                // client that never answers holds nothing back)
+                tokio::spawn(async move {
+                    let confirmed = tokio::time::timeout(std::time::Duration::from_secs(30), progress).await;
+                    if let Ok(Some(p)) = confirmed {
+                        p.finish_with_message(message).await;
+                    }
+                });
             }
-        } else {
-            None
-        };
-        let root = init.root.clone();
-        let index_roots = roots.clone();
-        let settings = self
-            .settings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let started = std::time::Instant::now();
-        let built = tokio::task::spawn_blocking(move || {
-            let (file_config, _) = settings::load_file_config(&root);
-            let mut ws = Workspace::new(root, settings.merge_over(&file_config));
-            let errors = ws.load_paths(&index_roots, &LoadOptions::default());
-            (ws, errors)
-        })
-        .await;
-        let message = match built {
-            Ok((ws, errors)) => {
-                for e in errors.iter().take(20) {
-                    log_warn!("{}: {}", e.path.display(), e.message);
+            p = &mut progress => {
+                let message = index.await;
+                if let Some(p) = p {
+                    p.finish_with_message(message).await;
                 }
-                let n = ws.files().len();
-                log_info!("indexed {n} files in {} ms", started.elapsed().as_millis());
-                if init.index_generation.load(Ordering::SeqCst) == generation {
-                    self.send(Msg::Indexed(Box::new(ws), roots));
-                } else {
-                    log_debug!("index of an older set of folders dropped");
-                }
-                format!("{n} files")
             }
-            Err(e) => {
-                log_warn!("indexing failed (server continues with open files only): {e}");
-                "indexing failed".into()
-            }
-        };
-        if let Some(p) = progress {
-            p.finish_with_message(message).await;
         }
     }
 }

@@ -572,6 +572,31 @@ fn alias_project() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf
     (dir, admin, signup)
 }
 
+/// A client that declares work-done progress but never answers `window/workDoneProgress/create` still gets
+/// the workspace index: a cross-file finding (the client is built in another, unopened file) is reported.
+#[tokio::test]
+async fn indexing_does_not_wait_for_the_progress_token() {
+    let (dir, _admin, signup) = alias_project();
+    let mut h = Harness::new();
+    h.never_answer
+        .lock()
+        .unwrap()
+        .push("window/workDoneProgress/create");
+    h.initialize(Some(dir.path())).await;
+    h.wait_for("workDoneProgress/create", |r| {
+        r.method() == "window/workDoneProgress/create"
+    })
+    .await;
+    let su = h.open(&signup, SIGNUP).await;
+    h.diagnostics(&su, |p| has(p, SESSION)).await;
+    // the token was never confirmed: no progress is reported for it
+    assert!(
+        !h.seen.iter().any(|r| r.method() == "$/progress"),
+        "{:#?}",
+        h.seen
+    );
+}
+
 #[tokio::test]
 async fn editing_a_dependency_republishes_the_open_dependents() {
     let (dir, admin, signup) = alias_project();

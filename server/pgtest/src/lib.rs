@@ -70,6 +70,7 @@ create table storage.objects (
 );
 alter table storage.buckets enable row level security;
 alter table storage.objects enable row level security;
+alter table auth.users enable row level security;
 grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
 create function storage.foldername(name text) returns text[] language sql immutable as
   $$ select string_to_array(name, '/') $$;

@@ -1,5 +1,5 @@
 //! rlscope's SQL analysis: the `service-role-policy` rule over PostgreSQL files (migrations, declarative
-//! schemas, pg_dump output).
+//! schemas, pg_dump output), and `hardcoded-service-key` on every key written in them.
 //!
 //! A file is first split into statements by a PostgreSQL-aware lexer ([`lexer`]), which also finds the
 //! policy statements inside `DO` blocks and the SQL those blocks build as strings ([`scan`]). Each policy
@@ -25,6 +25,7 @@ pub fn check(text: &str) -> Vec<Finding> {
     let scan = scan::scan(text);
     let mut out = Vec::new();
     rules::service_role_policy::check(text, &scan, &mut out);
+    rules::hardcoded_service_key::check(text, &mut out);
     out.sort_by_key(|f| (f.range.start, f.range.end));
     out
 }

@@ -1,7 +1,8 @@
 //! Finding the policy statements of a file: top-level `CREATE POLICY` / `ALTER POLICY`, the same statements
 //! written inside `DO` blocks (migrations wrap them in `IF NOT EXISTS (…) THEN … END IF`), and the SQL
 //! that `DO` blocks build as strings and `EXECUTE` (`format('create policy %I on %I to service_role …', …)`
-//! or `'create policy ' || quote_ident(t) || …`).
+//! or `'create policy ' || quote_ident(t) || …`). PL/pgSQL function and procedure bodies are read like
+//! `DO` bodies: what they create runs whenever they are called.
 //!
 //! Each piece of SQL lives in a [`Fragment`]: its text plus the way back to byte offsets of the file, so
 //! every finding and every fix edit lands on the exact bytes of the original file, even inside a string
@@ -147,11 +148,50 @@ fn scan_sql(s: &mut Scan, frag: usize, nesting: usize) {
                     }
                 }
             }
+        } else if let Some(body) = routine_body(&src, t) {
+            // CREATE FUNCTION / PROCEDURE … LANGUAGE plpgsql AS $$ … $$: what the body creates, directly
+            // or through EXECUTE, is created whenever it runs, like a DO block's.
+            if nesting >= MAX_NESTING {
+                continue;
+            }
+            if let Some((content, map)) = lexer::string_content(&src, body) {
+                let child = s.push_child(frag, content, &map, Vec::new(), false);
+                scan_plpgsql(s, child, nesting + 1);
+            }
         } else {
             push_policies(s, frag, &src, t, stmt.range.end, frag == 0);
         }
     }
     s.fragments[frag].text = src;
+}
+
+/// The body of `CREATE [OR REPLACE] FUNCTION|PROCEDURE … AS 'body' | $$body$$ … LANGUAGE plpgsql` (the
+/// clauses in any order), or `None` for another statement or another language.
+fn routine_body(src: &str, t: &[Token]) -> Option<Token> {
+    if !t[0].is_word(src, "create") {
+        return None;
+    }
+    let mut i = 1;
+    if t.get(i).is_some_and(|w| w.is_word(src, "or"))
+        && t.get(i + 1).is_some_and(|w| w.is_word(src, "replace"))
+    {
+        i += 2;
+    }
+    if !t
+        .get(i)
+        .is_some_and(|w| w.is_word(src, "function") || w.is_word(src, "procedure"))
+    {
+        return None;
+    }
+    let lang = t.iter().position(|w| w.is_word(src, "language"))?;
+    let l = t.get(lang + 1)?.text(src).trim_matches(['\'', '"']);
+    if !l.eq_ignore_ascii_case("plpgsql") {
+        return None;
+    }
+    let as_at = t.iter().position(|w| w.is_word(src, "as"))?;
+    t.get(as_at + 1)
+        .copied()
+        .filter(|b| matches!(b.kind, TokenKind::String | TokenKind::DollarString))
 }
 
 /// Every `CREATE POLICY` / `ALTER POLICY` in `toks`. Each runs to the next one or to `end`: `CREATE` is a
@@ -478,13 +518,48 @@ mod tests {
     }
 
     #[test]
-    fn other_languages_and_functions_are_not_scanned() {
+    fn other_languages_are_not_scanned() {
         assert!(
             policies("do language plv8 $$ create policy p on t to service_role $$;").is_empty()
         );
         assert!(policies(
-            "create function f() returns void language plpgsql as $$ begin create policy p on t to service_role; end $$;"
+            "create function f() returns void language sql as $$ create policy p on t to service_role; $$;"
         )
         .is_empty());
+        assert!(policies(
+            "create function f() returns text language plpgsql as $$ begin return 'policy'; end $$;"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn function_and_procedure_bodies() {
+        let text = "create or replace function public.f(s text, t text) returns void language plpgsql security definer as $fn$\n\
+            begin\n\
+              execute format('CREATE POLICY %I ON %I.%I FOR ALL TO service_role USING (true)', 'p', s, t);\n\
+            end $fn$;\n\
+            CREATE PROCEDURE p() AS $$ BEGIN create policy q on t to service_role using (true); END $$ LANGUAGE plpgsql;\n\
+            create function g() returns void as 'begin execute ''create policy r on t to anon using (true)''; end' language 'plpgsql';";
+        let got = policies(text);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "CREATE POLICY _I ON _I._I FOR ALL TO service_role USING (true)".to_string(),
+                    false,
+                    true
+                ),
+                (
+                    "create policy q on t to service_role using (true);".to_string(),
+                    false,
+                    false
+                ),
+                (
+                    "create policy r on t to anon using (true)".to_string(),
+                    false,
+                    true
+                ),
+            ]
+        );
     }
 }

@@ -408,14 +408,12 @@ fn model_matches_postgres() {
     for dir in [
         "tests/fixtures/valid",
         "tests/fixtures/invalid",
-        "tests/fixtures/schema",
+        "tests/fixtures/advisors/valid",
+        "tests/fixtures/advisors/invalid",
     ] {
-        let d = root.join(dir);
-        if d.exists() {
-            fixtures.extend(sql_files(&d));
-        }
+        fixtures.extend(sql_files(&root.join(dir)));
     }
-    assert!(fixtures.len() >= 10, "{fixtures:?}");
+    assert!(fixtures.len() >= 40, "{fixtures:?}");
     for f in &fixtures {
         let (p, mut text) = read(f);
         // A string or quoted name left open runs to the end of the file: PostgreSQL never runs what follows,
@@ -459,6 +457,10 @@ fn model_matches_postgres() {
          {} catalog lines compared ({} advisor verdicts), {} unknown objects left out, {} mismatches",
         t.cases, t.lines, t.advisor_lines, t.unknown, t.mismatches
     );
+    assert!(
+        n < 100 || t.advisor_lines > 100,
+        "the generated sequences exercise the advisors"
+    );
     assert_eq!(t.mismatches, 0, "{}", t.report);
 }
 
@@ -475,7 +477,10 @@ fn a_wrong_model_is_caught() {
         revoke all on public.todos from anon;\n\
         create view public.v with (security_invoker = true) as select id from public.todos;\n\
         create function public.f() returns int language sql security definer set search_path = '' as 'select 1';";
-    let script = format!("begin;\n{sql}\n{CATALOG_SQL}\nrollback;\n");
+    let script = format!(
+        "begin;\n{sql}\n{CATALOG_SQL}\n{}\nrollback;\n",
+        rlscope_sql::advisors::CATALOG_VERDICTS_SQL
+    );
     let out = pg.exec(&script).unwrap();
     type Flip = Box<dyn Fn(&mut SchemaModel)>;
     let flips: Vec<(&str, Flip)> = vec![
@@ -539,23 +544,36 @@ fn a_wrong_model_is_caught() {
             "search_path",
             Box::new(|m| m.functions.iter_mut().for_each(|f| f.search_path = None)),
         ),
+        // Changes no catalog line, only an advisor's verdict (auth-rls-initplan).
+        (
+            "policy expression",
+            Box::new(|m| {
+                for t in &mut m.tables {
+                    for p in &mut t.policies {
+                        p.using = Some("auth.uid() = owner".into());
+                    }
+                }
+            }),
+        ),
     ];
     let model = schema::build(&[SqlSource {
         path: "m.sql".into(),
         text: Arc::from(sql),
     }]);
-    let proj = model_projection(&model);
-    assert_eq!(
-        proj.lines,
-        catalog_projection(&out, &proj.unknown),
-        "unflipped"
-    );
+    let with_advisors = |m: &SchemaModel| {
+        let p = model_projection(m);
+        let mut lines = p.lines.clone();
+        lines.extend(model_advisor_lines(m, &p.unknown));
+        (lines, p)
+    };
+    let (lines, proj) = with_advisors(&model);
+    assert_eq!(lines, catalog_projection(&out, &proj.unknown), "unflipped");
     for (what, flip) in flips {
         let mut m = model.clone();
         flip(&mut m);
-        let p = model_projection(&m);
+        let (lines, p) = with_advisors(&m);
         assert_ne!(
-            p.lines,
+            lines,
             catalog_projection(&out, &p.unknown),
             "flipping {what} went unnoticed"
         );

@@ -10,7 +10,7 @@ impl<'w> Eval<'w> {
         expr: ExprId,
         callee: ExprId,
         args: &[ExprId],
-        ctx: &Ctx,
+        ctx: &CallCtx,
         loc: Loc,
     ) -> Vals {
         let ir = self.ir(file).expect("file has ir");

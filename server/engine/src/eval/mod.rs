@@ -39,12 +39,12 @@ pub struct Frame {
     pub func: FuncId,
     pub args: Vec<ExprId>,
     pub caller_file: FileId,
-    pub caller_ctx: Ctx,
+    pub caller_ctx: CallCtx,
     pub call: Loc,
     pub depth: u32,
 }
 
-pub type Ctx = Option<Rc<Frame>>;
+pub type CallCtx = Option<Rc<Frame>>;
 
 pub struct Eval<'w> {
     pub snap: &'w Snapshot<'w>,
@@ -59,13 +59,17 @@ pub struct Eval<'w> {
     object_depth: u32,
 }
 
+/// Adds an alternative. Past [`MAX_VALUES`] the rest are not dropped but stand as one `Unknown`, so a value
+/// with too many alternatives is never mistaken for the ones kept.
 fn push_val(out: &mut Vals, v: Value) {
     if out.len() < MAX_VALUES {
         out.push(v);
+    } else if !out.iter().any(|x| matches!(x, Value::Unknown)) {
+        out.push(Value::Unknown);
     }
 }
 
-fn ctx_id(ctx: &Ctx) -> usize {
+fn ctx_id(ctx: &CallCtx) -> usize {
     ctx.as_ref().map_or(0, |f| Rc::as_ptr(f) as usize)
 }
 
@@ -88,7 +92,7 @@ impl<'w> Eval<'w> {
         self.steps = 0;
     }
 
-    pub fn eval(&mut self, file: FileId, expr: ExprId, ctx: &Ctx) -> Vals {
+    pub fn eval(&mut self, file: FileId, expr: ExprId, ctx: &CallCtx) -> Vals {
         self.steps += 1;
         if self.steps > STEP_BUDGET {
             return vec![Value::Unknown];
@@ -116,7 +120,7 @@ impl<'w> Eval<'w> {
         self.snap.ir(file)
     }
 
-    fn eval_inner(&mut self, file: FileId, expr: ExprId, ctx: &Ctx) -> Vals {
+    fn eval_inner(&mut self, file: FileId, expr: ExprId, ctx: &CallCtx) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };

@@ -4,7 +4,7 @@
 use super::*;
 
 impl<'w> Eval<'w> {
-    pub fn eval_binding(&mut self, file: FileId, b: BindingId, ctx: &Ctx) -> Vals {
+    pub fn eval_binding(&mut self, file: FileId, b: BindingId, ctx: &CallCtx) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };

@@ -76,7 +76,7 @@ impl<'w> Eval<'w> {
     }
 
     /// The values of property `prop` of an object literal, later entries and spreads winning.
-    pub fn object_prop(&mut self, file: FileId, expr: ExprId, ctx: &Ctx, prop: &str) -> Vals {
+    pub fn object_prop(&mut self, file: FileId, expr: ExprId, ctx: &CallCtx, prop: &str) -> Vals {
         // `body = { ...body, s: body.f() }` reaches the same object through its own spread: memoised
         // evaluation returns at once, so the depth of this walk itself must be bounded
         if self.object_depth > MAX_OBJECT_DEPTH {
@@ -92,7 +92,7 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         expr: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
         prop: &str,
     ) -> Vals {
         let Some(ir) = self.ir(file) else {
@@ -135,9 +135,9 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         expr: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
         depth: u32,
-    ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, Ctx)> {
+    ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, CallCtx)> {
         if self.object_depth > MAX_OBJECT_DEPTH {
             return Vec::new();
         }
@@ -151,9 +151,9 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         expr: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
         depth: u32,
-    ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, Ctx)> {
+    ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, CallCtx)> {
         let mut out = Vec::new();
         let Some(ir) = self.ir(file) else { return out };
         let Expr::Object(entries) = ir.expr(expr) else {

@@ -94,11 +94,11 @@ impl<'w> Eval<'w> {
         file: FileId,
         site_expr: ExprId,
         args: &[ExprId],
-        ctx: &Ctx,
+        ctx: &CallCtx,
         loc: Loc,
     ) -> Value {
         let ir = self.ir(file).expect("file has ir");
-        let (key_expr, options): (Option<(FileId, ExprId, Ctx)>, Vals) = match factory.kind {
+        let (key_expr, options): (Option<(FileId, ExprId, CallCtx)>, Vals) = match factory.kind {
             FactoryKind::SupabaseJs
             | FactoryKind::SsrServer
             | FactoryKind::SsrBrowser
@@ -154,6 +154,7 @@ impl<'w> Eval<'w> {
                     range: kir.range(ke),
                 };
                 let vals = self.eval(kf, ke, &kctx);
+                let vals = self.key_slot_names(vals);
                 (decide_key(&vals), kloc)
             }
             None if matches!(
@@ -240,9 +241,9 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         expr: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
         prop: &str,
-    ) -> Option<(FileId, ExprId, Ctx)> {
+    ) -> Option<(FileId, ExprId, CallCtx)> {
         self.object_entries(file, expr, ctx, 0)
             .into_iter()
             .rev()
@@ -255,7 +256,7 @@ impl<'w> Eval<'w> {
         &mut self,
         file: FileId,
         global: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
     ) -> Option<Header> {
         let mut found: Vec<Option<Header>> = Vec::new();
         for g in self.eval(file, global, ctx) {
@@ -323,12 +324,40 @@ impl<'w> Eval<'w> {
         }
     }
 
-    /// A cookie adapter whose reading methods all return `[]`, `null` or `undefined` (or nothing).
+    /// An env read of unknown level in a client's key slot, classified by the wider list of names that
+    /// only count there (`SUPABASE_SERVICE`, `SUPABASE_ADMIN_KEY`); a `.env` value still decides first.
+    fn key_slot_names(&self, vals: Vals) -> Vals {
+        vals.into_iter()
+            .map(|v| match v {
+                Value::Key(k) if k.level.is_none() => match &k.source {
+                    KeySource::Env {
+                        name,
+                        by_value: false,
+                    } => {
+                        let level = rlscope_core::keys::classify_key_slot_env_name(
+                            name,
+                            &self.snap.config.service_env_names,
+                            &self.snap.config.anon_env_names,
+                        );
+                        Value::Key(Rc::new(KeyVal {
+                            level,
+                            ..(*k).clone()
+                        }))
+                    }
+                    _ => Value::Key(k),
+                },
+                v => v,
+            })
+            .collect()
+    }
+
+    /// A cookie adapter whose reading methods all return `[]`, `null` or `undefined` (or nothing), or an
+    /// empty adapter `{}` (no `getAll`/`get`: older @supabase/ssr never reads a session, newer throws).
     pub(super) fn cookies_never_session(
         &mut self,
         file: FileId,
         cookies: ExprId,
-        ctx: &Ctx,
+        ctx: &CallCtx,
     ) -> bool {
         let mut readers = 0;
         for v in self.eval(file, cookies, ctx) {
@@ -340,6 +369,12 @@ impl<'w> Eval<'w> {
             else {
                 return false;
             };
+            if self.ir(of).is_some_and(
+                |ir| matches!(ir.expr(oe), Expr::Object(entries) if entries.is_empty()),
+            ) {
+                readers += 1;
+                continue;
+            }
             for (name, _, value, vf, _) in self.object_entries(of, oe, &oc, 0) {
                 if &*name != "getAll" && &*name != "get" {
                     continue;
@@ -442,6 +477,8 @@ pub fn factory_of(pkg: &str, name: &str) -> Option<Factory> {
         ) => HelperBrowser,
         ("@supabase/auth-helpers-remix", "createServerClient") => RemixServer,
         ("@supabase/auth-helpers-remix", "createBrowserClient") => RemixBrowser,
+        // auth-helpers-sveltekit before 0.9: its own `createClient(url, key, options)`
+        ("@supabase/auth-helpers-sveltekit", "createClient") => SupabaseJs,
         ("@supabase/auth-helpers-sveltekit", "createSupabaseServerClient") => SvelteServer,
         ("@supabase/auth-helpers-sveltekit", "createSupabaseLoadClient") => SvelteLoad,
         _ => return None,

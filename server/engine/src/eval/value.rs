@@ -142,7 +142,7 @@ pub enum Value {
     Object {
         file: FileId,
         expr: ExprId,
-        ctx: Ctx,
+        ctx: CallCtx,
     },
     Bool(bool),
     /// `undefined`, `null`, or an argument that was not passed.

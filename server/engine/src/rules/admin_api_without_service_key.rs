@@ -3,7 +3,7 @@
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Finding, Fix, Severity};
 
-use super::{callee_range, clients_of, Ctx};
+use super::{callee_range, clients_of, RuleCtx};
 use crate::eval::{Client, Part, Value};
 use crate::ir::{CallSite, ExprId};
 use crate::role::{self, Role};
@@ -48,7 +48,7 @@ fn cannot_be_admin(c: &Client) -> bool {
 }
 
 pub(crate) fn check_call(
-    ctx: &mut Ctx,
+    ctx: &mut RuleCtx,
     call: &CallSite,
     obj: ExprId,
     method: &str,
@@ -87,7 +87,7 @@ pub(crate) fn check_call(
     );
     let mut f = Finding::new(
         META.id,
-        Severity::Error,
+        META.default_severity,
         callee_range(ctx.ir, call),
         message,
     );

@@ -4,7 +4,7 @@
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::{all_may_bypass_rls, callee_range, clients_of, list_item_deletion, Ctx};
+use super::{all_may_bypass_rls, callee_range, clients_of, list_item_deletion, RuleCtx};
 use crate::eval::{Client, Loc, Part, Value};
 use crate::ir::{CallSite, ExprId};
 use crate::role::{self, EvidenceKind, Role};
@@ -55,7 +55,7 @@ header\" makes the client act as service_role (RLS bypassed) — check the code 
     ],
 };
 
-pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
+pub(crate) fn check_client(ctx: &mut RuleCtx, _call: &CallSite, c: &Client, loc: Loc) {
     if role::key_role(c) != Role::ServiceRole {
         return;
     }
@@ -90,7 +90,7 @@ pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc
 request of this client runs as that token's user (RLS applies), and `auth.admin.*` calls fail",
             key.describe()
         );
-        let mut f = Finding::new(META.id, Severity::Error, primary, message);
+        let mut f = Finding::new(META.id, META.default_severity, primary, message);
         if c.site.file != ctx.file || !primary.contains_range(c.site.range) {
             f = ctx.related(
                 f,
@@ -140,14 +140,18 @@ request of this client runs as that token's user (RLS applies), and `auth.admin.
 third-party user the callback returns (RLS applies), not as service_role",
             key.describe()
         );
-        ctx.out
-            .push(Finding::new(META.id, Severity::Error, at.range, message));
+        ctx.out.push(Finding::new(
+            META.id,
+            META.default_severity,
+            at.range,
+            message,
+        ));
     }
 }
 
 /// `client.functions.setAuth(token)` on a service-role client.
 pub(crate) fn check_set_auth(
-    ctx: &mut Ctx,
+    ctx: &mut RuleCtx,
     call: &CallSite,
     _obj: ExprId,
     method: &str,
@@ -172,7 +176,7 @@ the functions run as its user, not service_role",
     );
     let f = Finding::new(
         META.id,
-        Severity::Error,
+        META.default_severity,
         callee_range(ctx.ir, call),
         message,
     );

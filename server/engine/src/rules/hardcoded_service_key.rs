@@ -4,7 +4,7 @@ use rlscope_core::keys::{redact, KeyLevel, LiteralKind};
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::Ctx;
+use super::RuleCtx;
 
 pub static META: RuleMeta = RuleMeta {
     id: "hardcoded-service-key",
@@ -12,7 +12,10 @@ pub static META: RuleMeta = RuleMeta {
     language: Language::TypeScript,
     summary: "A service-role JWT or secret key is written as a literal in source",
     what_it_does: "Reports string literals whose value is a service-role JWT (its payload's `role` is `service_role`) \
-or a secret API key (`sb_secret_…`). The key itself never appears in rlscope's output: it is shown as \
+or a secret API key (`sb_secret_…`). In SQL files the key is reported wherever it is written: in a string \
+(`net.http_post(headers := '{\"Authorization\": \"Bearer eyJ…\"}'::jsonb)`), a dollar-quoted function body or a \
+comment. The local-development key that `supabase start` prints (`\"iss\":\"supabase-demo\"`) is public and opens \
+only a local stack: it is not reported. The key itself never appears in rlscope's output: it is shown as \
 `eyJ…(service_role)` or `sb_secret_…`.",
     why_bad: "A key in source ends up in git history, CI logs, bundles and every clone of the repository, and it \
 bypasses all Row Level Security. Rotating it means changing code. Read it from the environment instead.",
@@ -33,20 +36,24 @@ is already in your history.",
     references: &["/docs/guides/api/api-keys", "/docs/guides/database/postgres/row-level-security#bypassing-row-level-security"],
 };
 
-pub(crate) fn check_file(ctx: &mut Ctx) {
+pub(crate) fn check_file(ctx: &mut RuleCtx) {
     for lit in &ctx.ir.key_literals {
         if lit.key.level != KeyLevel::Service {
             continue;
         }
         let raw = ctx.src(ctx.file, lit.range);
         let inner = raw.trim_matches(|c| c == '\'' || c == '"' || c == '`');
+        // `supabase start`'s local key is public and opens only a local stack
+        if rlscope_core::keys::is_local_demo_key(inner) {
+            continue;
+        }
         let shown = redact(inner);
         let (what, var) = match lit.key.kind {
             LiteralKind::Secret => ("secret key", "SUPABASE_SECRET_KEY"),
             _ => ("service-role JWT", "SUPABASE_SERVICE_ROLE_KEY"),
         };
         let message = format!("hard-coded {what} `{shown}`: it bypasses RLS and is readable by anyone with the source");
-        let mut f = Finding::new(META.id, Severity::Error, lit.range, message);
+        let mut f = Finding::new(META.id, META.default_severity, lit.range, message);
         // only a literal that is exactly the key can become an env read
         let before = ctx.text[..lit.range.start as usize].trim_end();
         let is_fallback = before.ends_with("||") || before.ends_with("??");

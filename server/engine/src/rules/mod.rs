@@ -84,7 +84,7 @@ pub fn render_markdown(meta: &RuleMeta) -> String {
 }
 
 /// What a rule sees while checking one file.
-pub(crate) struct Ctx<'a, 'w> {
+pub(crate) struct RuleCtx<'a, 'w> {
     pub snap: &'w Snapshot<'w>,
     pub ev: &'a mut Eval<'w>,
     pub file: FileId,
@@ -96,7 +96,7 @@ pub(crate) struct Ctx<'a, 'w> {
     pub requests: Option<Vec<(Loc, Vec<Loc>)>>,
 }
 
-impl<'a, 'w> Ctx<'a, 'w> {
+impl<'a, 'w> RuleCtx<'a, 'w> {
     pub fn path(&self, file: FileId) -> PathBuf {
         self.snap.path(file).to_path_buf()
     }
@@ -247,7 +247,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
         return Vec::new();
     };
     let mut ev = Eval::new(snap);
-    let mut ctx = Ctx {
+    let mut ctx = RuleCtx {
         snap,
         ev: &mut ev,
         file,
@@ -296,7 +296,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
 /// callee is a client factory, or a function of ours given an argument that can steer one (a key or env
 /// read, an env-name string, an object, a boolean). Everything else (`cn(…)`, `setState(…)`) is skipped,
 /// which is what keeps a whole project cheaper than parsing it.
-fn worth_evaluating(ctx: &mut Ctx, call: &CallSite) -> bool {
+fn worth_evaluating(ctx: &mut RuleCtx, call: &CallSite) -> bool {
     let (callee, args) = match ctx.ir.expr(call.expr) {
         Expr::Call { callee, args } | Expr::New { callee, args } => (*callee, args),
         _ => return false,
@@ -373,7 +373,7 @@ pub(crate) fn chosen_here(ev: &mut Eval, c: &Client, call: Loc) -> bool {
 
 /// For a client made through a wrapper call, the place in this file to put the finding: the key's own
 /// read when it is inside the call, else the whole call.
-pub(crate) fn key_primary(ctx: &Ctx, c: &Client, call: Loc) -> TextRange {
+pub(crate) fn key_primary(ctx: &RuleCtx, c: &Client, call: Loc) -> TextRange {
     if c.site == call {
         return c.key_loc.range;
     }

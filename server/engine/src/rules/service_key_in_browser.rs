@@ -5,7 +5,7 @@ use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Finding, Severity};
 
-use super::{key_primary, Ctx};
+use super::{key_primary, RuleCtx};
 use crate::db::FileData;
 use crate::eval::{Client, KeySource, Loc, Value};
 use crate::ir::ImportKind;
@@ -43,7 +43,7 @@ Edge Function), and the exposed key must be rotated.",
     references: &["/docs/guides/api/api-keys", "/docs/guides/database/postgres/row-level-security#bypassing-row-level-security"],
 };
 
-pub(crate) fn check_client(ctx: &mut Ctx, c: &Client, loc: Loc) {
+pub(crate) fn check_client(ctx: &mut RuleCtx, c: &Client, loc: Loc) {
     if crate::role::key_role(c) != crate::role::Role::ServiceRole {
         return;
     }
@@ -80,14 +80,14 @@ code: anyone can read it and bypass RLS",
     } else {
         key_primary(ctx, c, loc)
     };
-    let mut f = Finding::new(META.id, Severity::Error, primary, message);
+    let mut f = Finding::new(META.id, META.default_severity, primary, message);
     if key.origin.file != ctx.file {
         f = ctx.related(f, key.origin, "service-role key read here");
     }
     ctx.out.push(f);
 }
 
-pub(crate) fn check_file(ctx: &mut Ctx) {
+pub(crate) fn check_file(ctx: &mut RuleCtx) {
     let browser = ctx.is_browser_file();
     if browser {
         for lit in &ctx.ir.key_literals {
@@ -95,8 +95,12 @@ pub(crate) fn check_file(ctx: &mut Ctx) {
                 let message = "a service-role key is written in a 'use client' module: it ships to every browser and \
 bypasses RLS"
                     .to_string();
-                ctx.out
-                    .push(Finding::new(META.id, Severity::Error, lit.range, message));
+                ctx.out.push(Finding::new(
+                    META.id,
+                    META.default_severity,
+                    lit.range,
+                    message,
+                ));
             }
         }
     }
@@ -128,7 +132,7 @@ read it and bypass RLS",
                 format!("{} is read in a 'use client' module: a service-role key must never reach browser code", k.describe())
             };
             ctx.out
-                .push(Finding::new(META.id, Severity::Error, range, message));
+                .push(Finding::new(META.id, META.default_severity, range, message));
             break;
         }
     }
@@ -149,8 +153,12 @@ read it and bypass RLS",
         ) {
             if k.level == Some(KeyLevel::Service) && k.is_supabase_specific() {
                 let message = format!("`{n}` from $env/static/public holds a service-role key: it ships to every browser");
-                ctx.out
-                    .push(Finding::new(META.id, Severity::Error, imp.range, message));
+                ctx.out.push(Finding::new(
+                    META.id,
+                    META.default_severity,
+                    imp.range,
+                    message,
+                ));
             }
         }
     }
@@ -177,7 +185,7 @@ and bypass RLS",
                 e.name,
                 prefix_of(config, &e.name)
             );
-            Finding::new(META.id, Severity::Error, e.range, message)
+            Finding::new(META.id, META.default_severity, e.range, message)
         })
         .collect()
 }

@@ -1,9 +1,10 @@
 //! `session-method-on-service-client`: a session-storing auth method called on a service-role client.
 
+use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::{all_may_bypass_rls, callee_range, clients_of, Ctx};
+use super::{all_may_bypass_rls, callee_range, clients_of, RuleCtx};
 use crate::eval::{Client, Loc, Part, Value};
 use crate::ir::{CallSite, Expr, ExprId, ObjEntry, PropKey};
 
@@ -16,7 +17,9 @@ pub static META: RuleMeta = RuleMeta {
 `signInAnonymously`, `verifyOtp`, `exchangeCodeForSession`, `setSession`, `refreshSession`, `updateUser`, \
 `linkIdentity`, `mfa.verify`, …) and `signUp` called on a client built with a service-level key. `signUp` is a \
 warning: it stores a session only when email confirmation is off. Never-storing calls (`signInWithOtp`, \
-`signInWithOAuth`, `resetPasswordForEmail`, `getUser(jwt)`, `auth.admin.*`, …) are not reported.",
+`signInWithOAuth`, `resetPasswordForEmail`, `getUser(jwt)`, `auth.admin.*`, …) are not reported. When the client's \
+`global.headers.Authorization` is pinned to the service key itself (`Bearer ${serviceKey}`), that header wins over \
+the stored session and the requests stay service_role: a warning then says the session is never used.",
     why_bad: "These methods save the user's session in the client instance — `persistSession: false` only keeps it in \
 memory. From then on supabase-js sends the user's access token instead of the service key, so the client's \
 database, storage and functions requests run as that user (RLS applies). A module-level client is shared by every \
@@ -55,7 +58,7 @@ the method on a new per-request client built with the anon key instead.",
 };
 
 pub(crate) fn check_call(
-    ctx: &mut Ctx,
+    ctx: &mut RuleCtx,
     call: &CallSite,
     obj: ExprId,
     method: &str,
@@ -79,6 +82,25 @@ pub(crate) fn check_call(
     let c = clients[0].clone();
     let sign_up = method == "signUp";
     let recv_text = ctx.receiver_text(obj);
+    // `global.headers.Authorization` pinned to the service key wins over the stored session (measured with
+    // supabase-js 2.39.8 and 2.119.1): the requests stay service_role, the session is held but never used
+    if clients.iter().all(|c| header_is_service_key(c)) {
+        let message = format!(
+            "`{recv_text}.{method}` stores a user session in the service-role client ({}), but its explicit \
+`Authorization` header (the service key) wins over that session: its requests still run as service_role and \
+the session is never used; sign users in on a separate client with the anon key",
+            ctx.describe_client(&c)
+        );
+        let f = Finding::new(
+            META.id,
+            Severity::Warning,
+            callee_range(ctx.ir, call),
+            message,
+        );
+        let f = ctx.related(f, c.site, "service-role client built here");
+        ctx.out.push(f);
+        return;
+    }
     let mut message = if sign_up {
         format!(
             "`{recv_text}.signUp` stores the new user's session in the service-role client ({}) when email confirmation \
@@ -100,7 +122,7 @@ requests run as that user, not service_role",
     let severity = if sign_up {
         Severity::Warning
     } else {
-        Severity::Error
+        META.default_severity
     };
     let primary = callee_range(ctx.ir, call);
     let mut f = Finding::new(META.id, severity, primary, message);
@@ -140,8 +162,16 @@ requests run as that user, not service_role",
     ctx.out.push(f);
 }
 
+/// An explicit `Authorization` header whose value is a service-level key (`Bearer ${serviceKey}`).
+fn header_is_service_key(c: &Client) -> bool {
+    c.header
+        .as_ref()
+        .and_then(|h| h.value.as_ref())
+        .is_some_and(|v| v.level == Some(KeyLevel::Service))
+}
+
 /// Requests in this file made on the same client.
-fn queries_on(ctx: &mut Ctx, c: &Client) -> Vec<Loc> {
+fn queries_on(ctx: &mut RuleCtx, c: &Client) -> Vec<Loc> {
     if ctx.requests.is_none() {
         let mut requests = Vec::new();
         for call in &ctx.ir.calls {
@@ -191,7 +221,7 @@ fn queries_on(ctx: &mut Ctx, c: &Client) -> Vec<Loc> {
 }
 
 /// `auth.signUp({ email, password, options: { data } })` → `auth.admin.createUser({ email, password, user_metadata: data })`
-fn sign_up_fix(ctx: &mut Ctx, call: &CallSite) -> Option<Fix> {
+fn sign_up_fix(ctx: &mut RuleCtx, call: &CallSite) -> Option<Fix> {
     let Expr::Call { callee, args } = ctx.ir.expr(call.expr) else {
         return None;
     };
@@ -270,7 +300,7 @@ mark the address confirmed)"
 }
 
 /// Call the method on a fresh per-request anon client instead of the shared service client.
-fn separate_client_fix(ctx: &mut Ctx, obj: ExprId, part: Part) -> Option<Fix> {
+fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix> {
     // obj is `<client>.auth` (or `<client>.auth.mfa`)
     let auth = match (part, ctx.ir.expr(obj)) {
         (Part::Mfa, Expr::Member { obj: a, .. }) => *a,

@@ -3,7 +3,7 @@
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity, TextRange};
 
-use super::{key_primary, Ctx};
+use super::{key_primary, RuleCtx};
 use crate::eval::{Client, FactoryKind, KeySource, Loc, Value};
 use crate::ir::{CallSite, Expr};
 
@@ -68,7 +68,7 @@ or anon) and adds a separate `createServiceClient()` built with `createClient` a
     ],
 };
 
-pub(crate) fn check_client(ctx: &mut Ctx, _call: &CallSite, c: &Client, loc: Loc) {
+pub(crate) fn check_client(ctx: &mut RuleCtx, _call: &CallSite, c: &Client, loc: Loc) {
     if !c.factory.kind.is_cookie_based()
         || crate::role::key_role(c) != crate::role::Role::ServiceRole
     {
@@ -88,7 +88,7 @@ service_role — build service clients with `createClient` from @supabase/supaba
         )
     } else {
         (
-            Severity::Error,
+            META.default_severity,
             format!(
                 "`{}` is given the service-role key {}: with a session cookie the user's token replaces the key and RLS \
 applies, without one the same code bypasses RLS",
@@ -116,7 +116,7 @@ applies, without one the same code bypasses RLS",
     ctx.out.push(f);
 }
 
-fn fix(ctx: &mut Ctx, c: &Client, loc: Loc) -> Option<Fix> {
+fn fix(ctx: &mut RuleCtx, c: &Client, loc: Loc) -> Option<Fix> {
     // auth-helpers and SvelteKit factories take options objects and their own env dialects: advice only
     if !matches!(
         c.factory.kind,
@@ -186,7 +186,7 @@ fn fix(ctx: &mut Ctx, c: &Client, loc: Loc) -> Option<Fix> {
     })
 }
 
-fn call_expr_at(ctx: &Ctx, loc: Loc) -> Option<crate::ir::ExprId> {
+fn call_expr_at(ctx: &RuleCtx, loc: Loc) -> Option<crate::ir::ExprId> {
     ctx.ir
         .calls
         .iter()
@@ -195,7 +195,7 @@ fn call_expr_at(ctx: &Ctx, loc: Loc) -> Option<crate::ir::ExprId> {
 }
 
 /// Text for a value that is valid anywhere in the module: an env read or a string literal.
-fn portable_text(ctx: &mut Ctx, arg: crate::ir::ExprId) -> Option<String> {
+fn portable_text(ctx: &mut RuleCtx, arg: crate::ir::ExprId) -> Option<String> {
     let vals = ctx.ev.eval(ctx.file, arg, &None);
     match vals.as_slice() {
         [Value::Key(k)] => match &k.source {

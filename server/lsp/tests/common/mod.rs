@@ -26,7 +26,7 @@ pub fn jwt(role: &str) -> String {
     format!("{header}.{payload}.{sig}")
 }
 
-/// Whether the engine reports `rule` for `text` as file `name` (the engine lands rule by rule).
+/// Whether the engine reports `rule` for `text` as file `name`.
 pub fn engine_reports(name: &str, text: &str, rule: &str) -> bool {
     rlscope_engine::check_source(name, text)
         .iter()
@@ -77,6 +77,8 @@ pub struct Harness {
     next_id: i64,
     /// What the fake client answers to `workspace/configuration`.
     pub settings: Arc<Mutex<Value>>,
+    /// Server→client requests the fake client never answers (a slow or broken client).
+    pub never_answer: Arc<Mutex<Vec<&'static str>>>,
     /// Everything the server sent to the client, in order (requests and notifications).
     pub seen: Vec<Request>,
 }
@@ -87,10 +89,13 @@ impl Harness {
         let (tx, rx) = mpsc::unbounded_channel();
         let settings = Arc::new(Mutex::new(json!({})));
         let answers = settings.clone();
+        let never_answer: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+        let silent = never_answer.clone();
         tokio::spawn(async move {
             let (mut requests, mut responses) = socket.split();
             while let Some(req) = requests.next().await {
-                if let Some(id) = req.id().cloned() {
+                let ignored = silent.lock().unwrap().contains(&req.method());
+                if let Some(id) = req.id().cloned().filter(|_| !ignored) {
                     let result = match req.method() {
                         "workspace/configuration" => json!([answers.lock().unwrap().clone()]),
                         _ => Value::Null,
@@ -109,6 +114,7 @@ impl Harness {
             events: rx,
             next_id: 0,
             settings,
+            never_answer,
             seen: Vec::new(),
         }
     }

@@ -24,7 +24,8 @@ pub static SERVICE_ROLE_POLICY: RuleMeta = RuleMeta {
 role (`TO service_role`, alone or in a list of roles) or test for it in `USING` / `WITH CHECK` \
 (`auth.role() = 'service_role'`, `auth.jwt() ->> 'role' = 'service_role'`, `current_user = 'service_role'`, \
 also with casts, reversed, inside `(select …)`, in `IN (…)` lists and in `OR` branches). Policies that a \
-`DO` block creates, directly or through `EXECUTE format('create policy …')`, are checked too.",
+`DO` block or a PL/pgSQL function or procedure body creates, directly or through \
+`EXECUTE format('create policy …')`, are checked too: the function creates them whenever it is called.",
     why_bad: "The `service_role` role has the `BYPASSRLS` attribute: PostgreSQL never evaluates row level \
 security policies for it. A policy `TO service_role` never runs; `service_role` added to a list of roles \
 does nothing; a test for `service_role` is false every time the policy does run, so an `OR` branch with it \
