@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(
     name = "rlscope",
-    version,
+    version = env!("RLSCOPE_VERSION"),
     about = "Which Postgres role each Supabase request really runs as"
 )]
 struct Cli {

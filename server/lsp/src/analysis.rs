@@ -581,15 +581,17 @@ impl State {
             let h = role?;
             (h.range, h.markdown)
         };
+        let markdown = redact_secrets_in(&markdown);
+        let (kind, value) = if self.caps.markdown_hover {
+            (MarkupKind::Markdown, markdown.into_owned())
+        } else {
+            (
+                MarkupKind::PlainText,
+                crate::plain::markdown_to_plain(&markdown),
+            )
+        };
         Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: if self.caps.markdown_hover {
-                    MarkupKind::Markdown
-                } else {
-                    MarkupKind::PlainText
-                },
-                value: redact_secrets_in(&markdown).into_owned(),
-            }),
+            contents: HoverContents::Markup(MarkupContent { kind, value }),
             range: Some(t.range(range, self.enc)),
         })
     }
