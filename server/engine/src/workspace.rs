@@ -341,6 +341,15 @@ impl Workspace {
     }
 
     /// What runs as which role at `offset`: a client identifier or a request on one.
+    /// Every request in a file (database, rpc, storage, functions, `auth.admin`) with the role of that request.
+    pub fn requests(&self, path: &Path) -> Vec<crate::requests::RequestReport> {
+        let snap = self.snapshot();
+        match snap.file_id(path) {
+            Some(file) => crate::requests::reports(&snap, file),
+            None => Vec::new(),
+        }
+    }
+
     pub fn hover(&self, path: &Path, offset: u32) -> Option<Hover> {
         let &id = self.db.by_path.get(path)?;
         self.db.files[id as usize].as_ref()?.ir.as_ref()?;
