@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of rlscope: the Rust workspace (unit, snapshot, CLI and in-memory/stdio LSP tests), then
+# Runs every test of rlscope: the Rust workspace (unit, snapshot, CLI and in-process/stdio LSP tests), then
 # the distribution and end-to-end editor suites when their programs are installed (.ci/run installs them; with
 # RLSCOPE_E2E=required a missing program is a failure instead of a skip).
 #   - npm:        the npm packages packed (npm/build.mjs), installed offline into a fresh project, `npx rlscope

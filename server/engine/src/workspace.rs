@@ -348,6 +348,15 @@ impl Workspace {
             .collect()
     }
 
+    /// Every request in a file (database, rpc, storage, functions, `auth.admin`) with the role of that request.
+    pub fn requests(&self, path: &Path) -> Vec<crate::requests::RequestReport> {
+        let snap = self.snapshot();
+        match snap.file_id(path) {
+            Some(file) => crate::requests::reports(&snap, file),
+            None => Vec::new(),
+        }
+    }
+
     /// What runs as which role at `offset`: a client identifier or a request on one. In SQL: the final
     /// state of the table named at `offset` (row level security, policies by command and role).
     pub fn hover(&self, path: &Path, offset: u32) -> Option<Hover> {

@@ -1,4 +1,4 @@
-//! In-memory tests: the service driven through tower's `Service` API and a fake client on the
+//! In-process tests: the service driven through tower's `Service` API and a fake client on the
 //! `ClientSocket`, every call under a timeout (Biome's server.tests.rs style).
 
 mod common;
