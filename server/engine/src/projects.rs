@@ -40,7 +40,8 @@ impl Projects {
     /// Build every project's model and advisor findings from `(path, text)` of the workspace's SQL files,
     /// reusing `cache`'s statement lists for texts it has read before.
     pub fn build(sql: &[(PathBuf, Arc<str>)], cache: &mut ModelCache) -> Projects {
-        let mut groups: HashMap<(PathBuf, bool), Vec<&(PathBuf, Arc<str>)>> = HashMap::new();
+        type Key = (PathBuf, bool);
+        let mut groups: HashMap<Key, Vec<&(PathBuf, Arc<str>)>> = HashMap::new();
         for f in sql {
             groups.entry(project_key(&f.0)).or_default().push(f);
         }
