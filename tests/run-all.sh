@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Runs every test of rlscope: the Rust workspace (unit, snapshot, CLI and in-memory/stdio LSP tests), then
-# the end-to-end editor suites when their programs are installed (.ci/run installs them; with
+# Runs every test of rlscope: the Rust workspace (unit, snapshot, CLI and in-process/stdio LSP tests), then
+# the distribution and end-to-end editor suites when their programs are installed (.ci/run installs them; with
 # RLSCOPE_E2E=required a missing program is a failure instead of a skip).
-#   - nvim:   headless Neovim 0.11.4 + editors/nvim            (tests/e2e/nvim/run.sh)
-#   - vscode: `npm run package` builds editors/vscode/rlscope-linux-x64.vsix with target/release/rlscope inside,
-#             then code-server + chromium + playwright-core     (tests/e2e/vscode/run.sh)
+#   - npm:        the npm packages packed (npm/build.mjs), installed offline into a fresh project, `npx rlscope
+#                 check` / `npx rlscope lsp`, the launcher's errors                     (tests/npm/run.sh)
+#   - nvim:       headless Neovim 0.11.4 + editors/nvim, also finding node_modules/.bin/rlscope or PATH
+#                                                                                      (tests/e2e/nvim/run.sh)
+#   - vscode:     `npm run package` builds editors/vscode/rlscope-linux-x64.vsix with target/release/rlscope inside,
+#                 then code-server + chromium + playwright-core, bundled then project binary (tests/e2e/vscode/run.sh)
+#   - emacs:      emacs-nox 28 + eglot 1.9 in batch mode                               (tests/e2e/emacs/run.sh)
+#   - pre-commit: .pre-commit-hooks.yaml through `pre-commit try-repo`                 (tests/precommit/run.sh)
+#   - action:     action.yml's script with GitHub's environment faked                  (tests/action/run.sh)
 # Programs are looked up by tests/e2e/env.sh (cache of tests/e2e/install.sh, ~/.cache/rlscope-e2e).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 cargo test --workspace --release --locked
-# The binary the editors run (and the .vsix bundles).
+# The binary the editors run (and the .vsix and the npm packages bundle).
 cargo build --release --locked -p rlscope
+# The npm packages (target/npm/*.tgz), which the editor suites install into their workspaces.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  node npm/build.mjs --pack
+fi
 
 required=0
 [ "${RLSCOPE_E2E:-}" = required ] && required=1
@@ -60,8 +70,12 @@ vscode_suite() {
   bash tests/e2e/vscode/run.sh
 }
 
+suite npm bash tests/npm/run.sh
 suite nvim bash tests/e2e/nvim/run.sh
 suite vscode vscode_suite
+suite emacs bash tests/e2e/emacs/run.sh
+suite pre-commit bash tests/precommit/run.sh
+suite action bash tests/action/run.sh
 
 echo
 for r in "${results[@]}"; do

@@ -6,8 +6,6 @@
 use libfuzzer_sys::fuzz_target;
 use rlscope_reliability::props::{check_findings, check_workspace, FILE_NAMES};
 
-include!("common.rs");
-
 fuzz_target!(|data: &[u8]| {
     if data.len() < 5 {
         return;
@@ -19,10 +17,8 @@ fuzz_target!(|data: &[u8]| {
         .take(FILE_NAMES.len())
         .map(|t| String::from_utf8_lossy(t).into_owned())
         .collect();
-    guarded(|| {
-        let text = &texts[0];
-        let findings = rlscope_engine::check_source(FILE_NAMES[which], text);
-        check_findings(std::path::Path::new(FILE_NAMES[which]), text, &findings);
-    });
-    guarded(|| check_workspace(&texts, &offsets));
+    let text = &texts[0];
+    let findings = rlscope_engine::check_source(FILE_NAMES[which], text);
+    check_findings(std::path::Path::new(FILE_NAMES[which]), text, &findings);
+    check_workspace(&texts, &offsets);
 });

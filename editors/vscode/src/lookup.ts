@@ -1,7 +1,8 @@
-// The parts of the server lookup that do not need VS Code: which configured path counts, the candidate order,
-// and the `--version` probe. Unit-tested in test/lookup.test.ts.
+// The parts of the server lookup that do not need VS Code: which configured path counts, the project's npm copy,
+// the candidate order, and the `--version` probe. Unit-tested in test/lookup.test.ts.
 import { execFile } from "child_process";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 
 export interface Candidate {
@@ -52,14 +53,56 @@ export function bundledPath(extensionPath: string, platform: string = process.pl
   return path.join(extensionPath, "bin", `${platform}-${arch}`, exe);
 }
 
-/** The lookup order: the setting, the bundled binary, then PATH. */
+/** True on a musl-based Linux (Alpine), where the npm package installs `@rlscope/cli-linux-<arch>-musl`. */
+export function isMusl(): boolean {
+  if (process.platform !== "linux") {
+    return false;
+  }
+  try {
+    const report = process.report?.getReport() as unknown as { header?: { glibcVersionRuntime?: string } };
+    return !report?.header?.glibcVersionRuntime;
+  } catch {
+    return false;
+  }
+}
+
+/** The npm platform key the `rlscope` package uses: `linux-x64`, `linux-x64-musl`, `darwin-arm64`, ... */
+export function platformKey(platform: string = process.platform, arch: string = process.arch, musl = isMusl()): string {
+  return `${platform}-${arch}${musl ? "-musl" : ""}`;
+}
+
+/**
+ * The binary of the project's `rlscope` npm package (`npm install -D rlscope`): the `@rlscope/cli-<key>` package
+ * resolved from `<root>/node_modules/rlscope` as Node would (hoisted or nested). Undefined when the project has no
+ * `rlscope` package; the path where the platform package's binary would be when only that is missing (the probe
+ * then says "not found").
+ */
+export function workspaceBinary(root: string, key: string = platformKey()): string | undefined {
+  const manifest = path.join(root, "node_modules", "rlscope", "package.json");
+  if (!fs.existsSync(manifest)) {
+    return undefined;
+  }
+  const exe = key.startsWith("win32-") ? "rlscope.exe" : "rlscope";
+  const pkg = `@rlscope/cli-${key}`;
+  try {
+    return path.join(path.dirname(createRequire(manifest).resolve(`${pkg}/package.json`)), exe);
+  } catch {
+    return path.join(root, "node_modules", pkg, exe);
+  }
+}
+
+/** The lookup order: the project's npm copy (trusted workspaces only), the setting, the bundled binary, then PATH. */
 export function candidates(
   configured: string | undefined,
   extensionPath: string,
   platform: string = process.platform,
   arch: string = process.arch,
+  fromWorkspace?: string,
 ): Candidate[] {
   const list: Candidate[] = [];
+  if (fromWorkspace) {
+    list.push({ origin: "workspace node_modules, npm package rlscope", command: fromWorkspace });
+  }
   if (configured) {
     list.push({ origin: "setting rlscope.server.path", command: configured });
   }

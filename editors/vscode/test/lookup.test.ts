@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { bundledPath, candidates, configuredPath, firstWorking, probe } from "../src/lookup";
+import { bundledPath, candidates, configuredPath, firstWorking, platformKey, probe, workspaceBinary } from "../src/lookup";
 
 test("a workspace's server.path counts only in a trusted workspace; the user's always", () => {
   const inspected = { globalValue: "/usr/local/bin/rlscope", workspaceValue: "/repo/evil" };
@@ -22,7 +22,11 @@ test("server.path: unset, empty, ~/ and relative values", () => {
   assert.equal(configuredPath({ workspaceValue: "target/release/rlscope" }, true, "/home/u", "/repo"), "/repo/target/release/rlscope");
 });
 
-test("lookup order: setting, bundled, PATH", () => {
+test("lookup order: the project's npm copy, setting, bundled, PATH", () => {
+  assert.deepEqual(
+    candidates("/opt/rlscope", "/ext", "linux", "x64", "/ws/node_modules/@rlscope/cli-linux-x64/rlscope").map((c) => c.origin),
+    ["workspace node_modules, npm package rlscope", "setting rlscope.server.path", "bundled with the extension", "PATH"],
+  );
   assert.deepEqual(
     candidates("/opt/rlscope", "/ext", "linux", "x64").map((c) => c.command),
     ["/opt/rlscope", path.join("/ext", "bin", "linux-x64", "rlscope"), "rlscope"],
@@ -74,4 +78,38 @@ test("firstWorking: the first candidate that answers wins, the failures are kept
   const none = await firstWorking([{ origin: "PATH", command: "c" }], () => {}, fake);
   assert.equal(none.found, undefined);
   assert.equal(none.failures.length, 1);
+});
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value));
+}
+
+test("workspaceBinary: the platform package resolved from node_modules/rlscope, hoisted or nested", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "rlscope-ws-"));
+  try {
+    assert.equal(workspaceBinary(root, "linux-x64"), undefined, "no rlscope package: no candidate");
+    writeJson(path.join(root, "node_modules", "rlscope", "package.json"), { name: "rlscope", version: "0.1.0" });
+    // installed without its optional dependency: the expected path, which the probe reports as not found
+    assert.equal(
+      workspaceBinary(root, "linux-x64"),
+      path.join(root, "node_modules", "@rlscope", "cli-linux-x64", "rlscope"),
+    );
+    // hoisted (npm's usual layout)
+    const hoisted = path.join(root, "node_modules", "@rlscope", "cli-darwin-arm64");
+    writeJson(path.join(hoisted, "package.json"), { name: "@rlscope/cli-darwin-arm64", version: "0.1.0" });
+    assert.equal(workspaceBinary(root, "darwin-arm64"), path.join(fs.realpathSync(hoisted), "rlscope"));
+    // nested under rlscope (a version conflict, or pnpm-like layouts)
+    const nested = path.join(root, "node_modules", "rlscope", "node_modules", "@rlscope", "cli-win32-x64");
+    writeJson(path.join(nested, "package.json"), { name: "@rlscope/cli-win32-x64", version: "0.1.0" });
+    assert.equal(workspaceBinary(root, "win32-x64"), path.join(fs.realpathSync(nested), "rlscope.exe"));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("platformKey: npm's platform and arch, -musl on musl Linux", () => {
+  assert.equal(platformKey("linux", "x64", false), "linux-x64");
+  assert.equal(platformKey("linux", "arm64", true), "linux-arm64-musl");
+  assert.equal(platformKey("win32", "x64", false), "win32-x64");
 });

@@ -4,6 +4,7 @@
 mod check;
 mod fix;
 mod output;
+mod roles;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(
     name = "rlscope",
-    version,
+    version = env!("RLSCOPE_VERSION"),
     about = "Which Postgres role each Supabase request really runs as"
 )]
 struct Cli {
@@ -32,6 +33,8 @@ enum Command {
         /// A rule id, e.g. session-method-on-service-client.
         rule: String,
     },
+    /// List every request (database, rpc, storage, functions, auth.admin) with the role it runs as and why.
+    Roles(RolesArgs),
     /// Run the language server on stdin/stdout.
     Lsp {
         /// Accepted for editors that pass it (vscode-languageclient's stdio transport); stdio is the only transport.
@@ -68,6 +71,23 @@ pub struct CheckArgs {
     pub diff: bool,
 }
 
+#[derive(clap::Args)]
+pub struct RolesArgs {
+    /// Files or folders to list (default: the current folder).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = roles::RolesFormat::Human)]
+    pub format: roles::RolesFormat,
+    /// Only requests that may run as this Postgres role (service_role, authenticated, anon), or with this label
+    /// (depends, third_party, unknown).
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// Use this config file instead of the nearest rlscope.toml above the first path.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// rustc/ruff style, for people.
@@ -93,6 +113,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Roles(args) => roles::run(&args),
         Command::Lsp { .. } => ExitCode::from(rlscope_lsp::run_stdio().clamp(0, 255) as u8),
         Command::Rules => {
             for rule in rlscope_engine::rules::all() {

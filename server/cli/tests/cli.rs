@@ -512,3 +512,32 @@ fn killed_fix_never_leaves_a_half_written_file() {
         }
     }
 }
+
+/// `--version` names the package version and the commit the binary was built from: the checkout's HEAD when it is
+/// a git checkout (build.rs re-runs when HEAD moves), `commit unknown` only when there is no git to ask.
+#[test]
+fn version_names_the_commit() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = rlscope(dir, &["--version"]);
+    assert!(out.status.success());
+    let line = stdout(&out);
+    let line = line.trim_end();
+    let prefix = format!("rlscope {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(line.starts_with(&prefix), "{line}");
+    let rest = &line[prefix.len()..];
+    let head = Command::new("git")
+        .args(["log", "-1", "--format=%H %cs"])
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match head.as_deref().and_then(|h| h.split_once(' ')) {
+        Some((hash, date)) if std::env::var("RLSCOPE_COMMIT").is_err() => {
+            assert_eq!(rest, format!("{}, {date})", &hash[..12]), "{line}");
+        }
+        _ => assert!(rest.ends_with(')') && rest.len() > 1, "{line}"),
+    }
+    // `-V` is the same
+    assert_eq!(stdout(&rlscope(dir, &["-V"])).trim_end(), line);
+}

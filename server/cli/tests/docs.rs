@@ -11,30 +11,10 @@ use rlscope_core::rule::Language;
 use rlscope_core::RuleMeta;
 use rlscope_engine::rules;
 
-/// Known problems, each waiting on a change to a rule's metadata or implementation outside this crate (listed
-/// in the CLI issue's report). An entry that no longer fails makes the test fail too: delete it then.
-const KNOWN_PROBLEMS: &[&str] = &[];
-
-/// Fails on a problem not in [`KNOWN_PROBLEMS`], or on a known problem that is gone.
+/// Fails with every problem's detail when there is any.
 fn check_problems(problems: Vec<(String, String)>) {
-    let mut unexpected: Vec<&str> = Vec::new();
-    for (key, detail) in &problems {
-        if KNOWN_PROBLEMS.contains(&key.as_str()) {
-            eprintln!("known problem (see KNOWN_PROBLEMS): {detail}");
-        } else {
-            unexpected.push(detail);
-        }
-    }
-    assert!(unexpected.is_empty(), "{unexpected:#?}");
-}
-
-fn check_known_problems_still_fail(kind: &str, problems: &[(String, String)]) {
-    for k in KNOWN_PROBLEMS.iter().filter(|k| k.ends_with(kind)) {
-        assert!(
-            problems.iter().any(|(key, _)| key == k),
-            "`{k}` is fixed: delete it from KNOWN_PROBLEMS in server/cli/tests/docs.rs"
-        );
-    }
+    let details: Vec<&str> = problems.iter().map(|(_, detail)| detail.as_str()).collect();
+    assert!(details.is_empty(), "{details:#?}");
 }
 
 fn docs_dir() -> PathBuf {
@@ -146,7 +126,6 @@ fn every_rule_has_complete_docs() {
             ));
         }
     }
-    check_known_problems_still_fail("key in docs", &problems);
     check_problems(problems);
 }
 
@@ -182,8 +161,6 @@ fn rule_examples_are_executed() {
             }
         }
     }
-    check_known_problems_still_fail("example", &problems);
-    check_known_problems_still_fail("use_instead", &problems);
     check_problems(problems);
 }
 

@@ -131,11 +131,12 @@ pub fn service_keys_in_text(text: &str) -> Vec<KeyInText> {
     let mut i = 0;
     while i < b.len() {
         let starts_word = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
-        let rest = &text[i..];
-        if !starts_word || !(rest.starts_with("eyJ") || rest.starts_with("sb_secret_")) {
+        // compared as bytes: `i` may be inside a multi-byte character; a token starts with an ASCII letter
+        if !starts_word || !(b[i..].starts_with(b"eyJ") || b[i..].starts_with(b"sb_secret_")) {
             i += 1;
             continue;
         }
+        let rest = &text[i..];
         let len = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')))
             .unwrap_or(rest.len());
@@ -397,5 +398,10 @@ mod tests {
         assert!(service_keys_in_text("no keys here").is_empty());
         // a token glued to a word is not one
         assert!(service_keys_in_text(&format!("x{svc}")).is_empty());
+        // multi-byte characters before a token (or a BOM) are stepped over, not sliced into
+        let text = format!("😀\u{feff}é '{svc}'");
+        let found = service_keys_in_text(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].range.clone()], svc);
     }
 }

@@ -53,8 +53,10 @@ pub(crate) struct Db {
     pub rdeps: HashMap<FileId, Vec<FileId>>,
     /// How a script left out of the up-front parse is summarised when evaluation first needs it.
     pub lower: LowerFn,
-    /// The schema models of the workspace's Supabase projects, built on first use; reset when SQL changes.
+    /// The schema models of the workspace's SQL projects, built on first use; reset when SQL changes.
     pub projects: std::sync::OnceLock<Arc<crate::projects::Projects>>,
+    /// The statements of every SQL text read so far, so rebuilding `projects` re-reads only changed files.
+    pub model_cache: std::sync::Mutex<rlscope_sql::schema::ModelCache>,
 }
 
 impl Db {
@@ -70,10 +72,12 @@ impl Db {
             rdeps: HashMap::new(),
             lower,
             projects: std::sync::OnceLock::new(),
+            model_cache: Default::default(),
         }
     }
 
-    /// The schema models of the workspace's Supabase projects (`supabase/migrations`, `supabase/schemas`).
+    /// The schema models of the workspace's SQL projects (`supabase/migrations`, `supabase/schemas`; a SQL
+    /// file elsewhere is a project of its own) and the advisors' findings on them.
     pub fn projects(&self) -> Arc<crate::projects::Projects> {
         self.projects
             .get_or_init(|| {
@@ -81,12 +85,11 @@ impl Db {
                     .files
                     .iter()
                     .flatten()
-                    .filter(|f| {
-                        f.lang == Lang::Sql && rlscope_sql::schema::project_root(&f.path).is_some()
-                    })
+                    .filter(|f| f.lang == Lang::Sql)
                     .map(|f| (f.path.clone(), f.text.clone()))
                     .collect();
-                Arc::new(crate::projects::Projects::build(&sql))
+                let mut cache = self.model_cache.lock().unwrap_or_else(|e| e.into_inner());
+                Arc::new(crate::projects::Projects::build(&sql, &mut cache))
             })
             .clone()
     }

@@ -9,7 +9,7 @@
 
 // Layers, lowest first; a module imports only from layers below it (tests/architecture.rs checks it):
 // base (lang, ir, document, envfile, resolve, panic_guard, projects) ← db ← {walk, prefilter} ← lower ← eval ← role
-// ← {relevance, rules, ide} ← workspace.
+// ← requests ← {relevance, rules, ide} ← schema ← workspace.
 pub mod document;
 mod envfile;
 mod ir;
@@ -27,11 +27,13 @@ mod lower;
 
 mod eval;
 
+pub mod requests;
 pub mod role;
 
 mod ide;
 mod relevance;
 pub mod rules;
+mod schema;
 
 mod workspace;
 

@@ -43,6 +43,8 @@ pub enum UserVia {
     Key,
     /// The session in the request's cookies (cookie-based factories).
     SessionCookie,
+    /// A session stored in the client by a session-storing `auth` call (`signInWithPassword`, `verifyOtp`, …).
+    Session,
 }
 
 /// What a [`Role::Depends`] turns on.
@@ -50,6 +52,8 @@ pub enum UserVia {
 pub enum Condition {
     /// Whether the request carries a session cookie (cookie-based factories: the session replaces the key).
     SessionCookie,
+    /// Whether a session-storing `auth` call on the same client ran before the request.
+    SessionCall,
 }
 
 /// The role a client's requests run as.

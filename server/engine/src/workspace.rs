@@ -215,6 +215,10 @@ impl Workspace {
         if let Some(f) = self.db.files[id as usize].as_mut() {
             f.ir = ir.map(Arc::new);
         }
+        if lang == Lang::Sql {
+            // a SQL file outside `supabase/` is a project of its own
+            return vec![path];
+        }
         // a new file can make other files' imports resolve
         self.db.recompute_deps(if is_new { None } else { Some(id) });
         self.db.dependents(id)
@@ -286,7 +290,11 @@ impl Workspace {
             return Vec::new();
         };
         let raw = match f.lang {
-            Lang::Sql => rlscope_sql::check(&f.text),
+            Lang::Sql => {
+                let mut v = rlscope_sql::check(&f.text);
+                v.extend(self.db.projects().findings(path));
+                v
+            }
             Lang::DotEnv => crate::rules::check_env_file(&self.db.config, f),
             l if l.is_script() => match &f.ir {
                 Some(_) => crate::rules::check_script(&self.snapshot(), id),
@@ -340,11 +348,40 @@ impl Workspace {
             .collect()
     }
 
-    /// What runs as which role at `offset`: a client identifier or a request on one.
+    /// Every request in a file (database, rpc, storage, functions, `auth.admin`) with the role of that request.
+    pub fn requests(&self, path: &Path) -> Vec<crate::requests::RequestReport> {
+        let snap = self.snapshot();
+        match snap.file_id(path) {
+            Some(file) => crate::requests::reports(&snap, file),
+            None => Vec::new(),
+        }
+    }
+
+    /// What runs as which role at `offset`: a client identifier or a request on one. In SQL: the final
+    /// state of the table named at `offset` (row level security, policies by command and role).
     pub fn hover(&self, path: &Path, offset: u32) -> Option<Hover> {
         let &id = self.db.by_path.get(path)?;
+        let f = self.db.files[id as usize].as_ref()?;
+        if f.lang == Lang::Sql {
+            let text = f.text.clone();
+            return crate::schema::hover(&self.db.projects(), path, &text, offset, &self.db.root);
+        }
         self.db.files[id as usize].as_ref()?.ir.as_ref()?;
         crate::ide::hover(&self.snapshot(), id, offset)
+    }
+
+    /// Where the table named at `offset` of a SQL file is created (its name in the `CREATE TABLE`).
+    pub fn definition(
+        &self,
+        path: &Path,
+        offset: u32,
+    ) -> Option<(PathBuf, rlscope_core::TextRange)> {
+        let f = self.db.data(path)?;
+        if f.lang != Lang::Sql {
+            return None;
+        }
+        let text = f.text.clone();
+        crate::schema::definition(&self.db.projects(), path, &text, offset)
     }
 
     /// Role labels after each request on a Supabase client in the file.

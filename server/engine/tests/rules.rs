@@ -169,7 +169,8 @@ fn example_project_is_reported_as_intended() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nextjs-supabase");
     let root = std::fs::canonicalize(root).unwrap();
     let mut ws = Workspace::new(root.clone(), Default::default());
-    ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    let errors = ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    assert!(errors.is_empty(), "{errors:?}");
     let snap = render(&ws, &root, &ws.files());
     insta::assert_snapshot!("example_project", snap);
 }
@@ -189,7 +190,8 @@ fn realworld_repros() {
     for root in cases {
         let name = root.file_name().unwrap().to_str().unwrap().to_string();
         let mut ws = Workspace::new(root.clone(), Default::default());
-        ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+        let errors = ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+        assert!(errors.is_empty(), "{name}: {errors:?}");
         let snap = render(&ws, &root, &ws.files());
         insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("realworld", snap);
@@ -204,7 +206,8 @@ fn hover_names_the_role_on_uses_declarations_and_the_import() {
     )
     .unwrap();
     let mut ws = Workspace::new(root.clone(), Default::default());
-    ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    let errors = ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    assert!(errors.is_empty(), "{errors:?}");
     let login = root.join("app/api/login/route.ts");
     let text = ws.source(&login).unwrap();
     // on the import line
@@ -255,9 +258,8 @@ fn hover_names_the_role_on_uses_declarations_and_the_import() {
     // nothing on unrelated code, nor on a parameter's name
     assert!(ws.hover(&login, 2).is_none());
     let t = ws.source(&login).unwrap();
-    if let Some(p) = t.find("(request") {
-        assert!(ws.hover(&login, p as u32 + 2).is_none());
-    }
+    let p = t.find("(request").expect("the login route takes a request");
+    assert!(ws.hover(&login, p as u32 + 2).is_none());
 }
 
 #[test]

@@ -20,8 +20,8 @@ use rlscope_engine::Workspace;
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
 use tower_lsp_server::ls_types::{
     Diagnostic, FullDocumentDiagnosticReport, Hover, HoverContents, InlayHint, InlayHintLabel,
-    InlayHintTooltip, MarkupContent, MarkupKind, TextEdit, Uri, WorkspaceDocumentDiagnosticReport,
-    WorkspaceFullDocumentDiagnosticReport,
+    InlayHintTooltip, Location, MarkupContent, MarkupKind, TextEdit, Uri,
+    WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
 };
 use tree_sitter::Tree;
 
@@ -61,6 +61,11 @@ pub enum Query {
         path: PathBuf,
         offset: u32,
         reply: oneshot::Sender<Option<Hover>>,
+    },
+    Definition {
+        path: PathBuf,
+        offset: u32,
+        reply: oneshot::Sender<Option<Location>>,
     },
     InlayHints {
         path: PathBuf,
@@ -485,6 +490,16 @@ impl State {
                 }
                 let _ = reply.send(self.hover(&path, offset));
             }
+            Query::Definition {
+                path,
+                offset,
+                reply,
+            } => {
+                if reply.is_closed() {
+                    return;
+                }
+                let _ = reply.send(self.definition(&path, offset));
+            }
             Query::InlayHints { path, range, reply } => {
                 if reply.is_closed() {
                     return;
@@ -550,6 +565,22 @@ impl State {
         }
     }
 
+    /// Where the name at `offset` is defined (a table name in SQL: its `CREATE TABLE`).
+    fn definition(&mut self, path: &Path, offset: u32) -> Option<Location> {
+        let ws = &self.ws;
+        let (target, range) =
+            guarded("definition", path, || ws.definition(path, offset)).flatten()?;
+        let (text, index) = self.text_of(&target)?;
+        let t = TextRef {
+            text: &text,
+            index: &index,
+        };
+        Some(Location {
+            uri: Uri::from_file_path(&target)?,
+            range: t.range(range, self.enc),
+        })
+    }
+
     fn hover(&mut self, path: &Path, offset: u32) -> Option<Hover> {
         let (text, index) = self.text_of(path)?;
         let t = TextRef {
@@ -581,15 +612,17 @@ impl State {
             let h = role?;
             (h.range, h.markdown)
         };
+        let markdown = redact_secrets_in(&markdown);
+        let (kind, value) = if self.caps.markdown_hover {
+            (MarkupKind::Markdown, markdown.into_owned())
+        } else {
+            (
+                MarkupKind::PlainText,
+                crate::plain::markdown_to_plain(&markdown),
+            )
+        };
         Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: if self.caps.markdown_hover {
-                    MarkupKind::Markdown
-                } else {
-                    MarkupKind::PlainText
-                },
-                value: redact_secrets_in(&markdown).into_owned(),
-            }),
+            contents: HoverContents::Markup(MarkupContent { kind, value }),
             range: Some(t.range(range, self.enc)),
         })
     }

@@ -6,6 +6,7 @@
 //!   everything that touches the engine goes to the analysis thread.
 //! - `analysis`: the thread that owns the engine's `Workspace`.
 //! - `convert`: findings → diagnostics and code action data, through `rlscope_core::LineIndex` only.
+//! - `plain`: hover Markdown → plain text, for clients that do not render Markdown.
 //!
 //! **Architecture invariant:** this is the only crate that knows LSP; nothing here analyses code.
 
@@ -13,6 +14,7 @@ mod analysis;
 mod caps;
 mod convert;
 mod log;
+mod plain;
 pub mod server;
 mod settings;
 pub mod transport;

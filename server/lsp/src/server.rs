@@ -296,29 +296,35 @@ impl Inner {
 
             message
         };
-        let progress = async {
-            if !init.caps.work_done_progress {
+        let wants_progress = init.caps.work_done_progress;
+        let client = self.client.clone();
+        let mut progress = Box::pin(async move {
+            if !wants_progress {
                 return None;
             }
             let token = NumberOrString::String(format!("rlscope-index-{generation}"));
-            self.client
-                .create_work_done_progress(token.clone())
-                .await
-                .ok()?;
+            client.create_work_done_progress(token.clone()).await.ok()?;
             Some(
-                self.client
+                client
                     .progress(token, "rlscope")
                     .with_message("indexing the workspace")
                     .begin()
                     .await,
             )
-        };
+        });
         tokio::pin!(index);
-        tokio::pin!(progress);
         tokio::select! {
             biased;
-            // indexing finished before the client confirmed the token: nothing left to report
-            _ = &mut index => {}
+            message = &mut index => {
+                // indexed before the client confirmed the token: report begin and end once it does (a
+                // client that never answers holds nothing back)
+                tokio::spawn(async move {
+                    let confirmed = tokio::time::timeout(std::time::Duration::from_secs(30), progress).await;
+                    if let Ok(Some(p)) = confirmed {
+                        p.finish_with_message(message).await;
+                    }
+                });
+            }
             p = &mut progress => {
                 let message = index.await;
                 if let Some(p) = p {
@@ -435,6 +441,7 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(if literals {
                     CodeActionProviderCapability::Options(CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -650,6 +657,23 @@ impl LanguageServer for Backend {
             })
             .await
             .flatten())
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let (path, offset) = self.locate(&p.text_document.uri, p.position)?;
+        Ok(self
+            .query(|reply| Query::Definition {
+                path,
+                offset,
+                reply,
+            })
+            .await
+            .flatten()
+            .map(GotoDefinitionResponse::Scalar))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

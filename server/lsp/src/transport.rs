@@ -677,10 +677,26 @@ mod props {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
-        /// Arbitrary bytes in arbitrary chunks: no panic, no endless loop, nothing but whole frames out.
+        /// Arbitrary bytes in arbitrary chunks: no panic, no endless loop, nothing but whole frames out: each
+        /// message is valid and a slice of the input, each error a JSON-RPC error response, and every frame
+        /// consumes input.
         #[test]
         fn arbitrary_input_never_panics(chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..16)) {
-            let _ = run(&chunks);
+            let input = chunks.concat();
+            let out = run(&chunks);
+            prop_assert!(out.len() <= input.len(), "{} frames from {} bytes", out.len(), input.len());
+            for frame in &out {
+                match frame {
+                    Frame::Message(body) => {
+                        prop_assert!(validate(body).is_ok(), "{:?}", body);
+                        prop_assert!(input.windows(body.len().max(1)).any(|w| w == &body[..]), "{:?}", body);
+                    }
+                    Frame::Error(e) => {
+                        prop_assert_eq!(&e["jsonrpc"], "2.0", "{}", e);
+                        prop_assert!(e["error"]["code"].is_i64(), "{}", e);
+                    }
+                }
+            }
         }
 
         /// After a frame with a wrong Content-Length (either way) or garbage without a header, the next

@@ -234,7 +234,7 @@ fn no_full_key_in_any_output_or_log() {
     }
 }
 
-/// The scenario: initialize → didOpen → diagnostics (one only found through a tsconfig path alias
+/// A whole editing session: initialize → didOpen → diagnostics (one only found through a tsconfig path alias
 /// import) → didChange inserting an emoji before a finding → codeAction → apply → diagnostics gone → hover
 /// names the role → shutdown → exit, the process gone within 1 s.
 #[test]

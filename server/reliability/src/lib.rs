@@ -190,7 +190,7 @@ pub fn jwt(role: &str, tag: &str) -> String {
     )
 }
 
-/// A service-role JWT built in the test, as the brief asks: base64url of `{"role":"service_role"}` as payload.
+/// A service-role JWT built in the test, never a real key: base64url of `{"role":"service_role"}` as payload.
 pub fn service_jwt() -> String {
     format!(
         "{}.{}.{}",
@@ -235,33 +235,4 @@ pub fn assert_no_key(what: &str, haystack: &str, keys: &[String]) {
             }
         }
     }
-}
-
-/// Engine bugs found by this suite and reported to the engine's owner, recognised by their panic message, so the
-/// property tests can keep looking for *other* bugs while these wait for a fix (see docs/reliability.md). Set
-/// `RLSCOPE_STRICT=1` to let every panic fail.
-pub const KNOWN_BUGS: &[(&str, &str)] = &[];
-
-/// Runs `f`; a panic whose message matches a [`KNOWN_BUGS`] signature becomes `Err(bug)`, any other panic goes on.
-pub fn known_bug_guard<T>(f: impl FnOnce() -> T) -> Result<T, &'static str> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(v) => Ok(v),
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            let strict = std::env::var_os("RLSCOPE_STRICT").is_some_and(|v| v == "1");
-            match KNOWN_BUGS.iter().find(|(_, sig)| msg.contains(sig)) {
-                Some((bug, _)) if !strict && is_b1(&msg) => Err(bug),
-                _ => std::panic::resume_unwind(payload),
-            }
-        }
-    }
-}
-
-/// B1's message quotes the sliced text, which starts with a quote character.
-fn is_b1(msg: &str) -> bool {
-    ["of `\"", "of `'", "of ``"].iter().any(|p| msg.contains(p))
 }

@@ -1,5 +1,4 @@
-//! Minimal reproductions of the bugs this suite found, as plain tests. Ignored while the bug is open (the reason
-//! names it); the fix makes them pass, then drop the `#[ignore]` and the entry in `KNOWN_BUGS`.
+//! Minimal reproductions of the bugs this suite found (docs/reliability.md lists them), kept as regression tests.
 
 use std::time::Duration;
 

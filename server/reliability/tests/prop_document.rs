@@ -13,7 +13,7 @@ use rlscope_core::TextRange;
 use rlscope_engine::document::Document;
 use rlscope_engine::Lang;
 use rlscope_reliability::props::{check_same, reference_edit, run_line_script, run_script, Op};
-use rlscope_reliability::{jwt, known_bug_guard, secret_key};
+use rlscope_reliability::{jwt, secret_key};
 
 /// Pieces random texts and insertions are made of: real code (so edits land near findings) and awkward bytes.
 fn fragments() -> Vec<String> {
@@ -110,16 +110,12 @@ proptest! {
 
     #[test]
     fn incremental_edits_equal_a_fresh_parse_ts(initial in text_strategy(), ops in prop::collection::vec(op_strategy(), 1..10)) {
-        if let Err(bug) = known_bug_guard(|| run_script(Lang::TypeScript, initial, ops)) {
-            prop_assume!(false, "{}", bug);
-        }
+        run_script(Lang::TypeScript, initial, ops);
     }
 
     #[test]
     fn incremental_edits_equal_a_fresh_parse_tsx(initial in text_strategy(), ops in prop::collection::vec(op_strategy(), 1..10)) {
-        if let Err(bug) = known_bug_guard(|| run_script(Lang::Tsx, initial, ops)) {
-            prop_assume!(false, "{}", bug);
-        }
+        run_script(Lang::Tsx, initial, ops);
     }
 
     #[test]
@@ -135,9 +131,7 @@ proptest! {
         let (s, e) = (start as usize % (reference.len() + 8), end as usize % (reference.len() + 8));
         reference_edit(&mut reference, s, e, &text);
         doc.edit(TextRange { start: s as u32, end: e as u32 }, &text);
-        if let Err(bug) = known_bug_guard(|| check_same(&doc, &reference, Lang::Tsx, &PathBuf::from("/p/x.tsx"))) {
-            prop_assume!(false, "{}", bug);
-        }
+        check_same(&doc, &reference, Lang::Tsx, &PathBuf::from("/p/x.tsx"));
     }
 }
 

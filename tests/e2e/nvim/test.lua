@@ -103,11 +103,17 @@ local function main()
   say(legacy and 'setup: vim.lsp.start from a FileType autocommand (the 0.8-0.10 way)' or 'setup: vim.lsp.config + vim.lsp.enable')
   -- the native variant also turns on file watching (with inotifywait when installed)
   local watch = not legacy
+  -- RLSCOPE_NVIM_AUTO=1: no `cmd`, the plugin finds the server itself (the project's node_modules/.bin/rlscope, then
+  -- PATH); RLSCOPE_EXPECT_CMD is then the program it must start.
+  local auto = os.getenv('RLSCOPE_NVIM_AUTO') == '1'
+  local expect = os.getenv('RLSCOPE_EXPECT_CMD')
+  local opts = auto and {} or { cmd = { bin, 'lsp' } }
   if legacy then
-    require('rlscope').setup({ cmd = { bin, 'lsp' }, native_config = false })
+    opts.native_config = false
   else
-    require('rlscope').setup({ cmd = { bin, 'lsp' }, watch_files = true })
+    opts.watch_files = true
   end
+  require('rlscope').setup(opts)
   check(vim.fn.exists(':RlscopeExplain') == 2, ':RlscopeExplain is defined')
 
   -- 1. app/api/login/route.ts: supabaseAdmin comes from '@/lib/supabase/admin' (a tsconfig path alias), so the
@@ -115,6 +121,10 @@ local function main()
   local login, client = open('app/api/login/route.ts')
   local real_ws = vim.uv.fs_realpath(ws)
   check(vim.uv.fs_realpath(client.root_dir or client.config.root_dir) == real_ws, 'root_dir is the project folder', client.root_dir)
+  if expect and expect ~= '' then
+    local ran = require('rlscope').commands[client.root_dir or client.config.root_dir]
+    check(ran ~= nil and ran[1] == expect, 'the plugin started ' .. expect, { ran = ran, commands = require('rlscope').commands })
+  end
   if pidfile then
     local pid = server_pid()
     if pid then

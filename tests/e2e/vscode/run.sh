@@ -93,9 +93,16 @@ if ! curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
   exit 1
 fi
 
+# The project's own copy for the last step: node_modules with the npm packages, moved into the workspace there.
+mkdir -p "$WORK/npm"
+if ! rlscope_npm_node_modules "$WORK/npm"; then
+  echo "vscode e2e: FAILED: installing the npm packages"
+  exit 1
+fi
 status=0
 RLSCOPE_URL="http://127.0.0.1:$PORT/?folder=$WORK/ws" RLSCOPE_WS="$WORK/ws" RLSCOPE_EXT_DIR="$WORK/ext" RLSCOPE_SHOTS="$PWD/target/e2e" \
-  timeout 240 node tests/e2e/vscode/test.mjs || status=$?
+  RLSCOPE_UD="$WORK/ud" RLSCOPE_NPM_MODULES="$WORK/npm/node_modules" \
+  timeout 300 node tests/e2e/vscode/test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "vscode e2e: FAILED (exit $status); code-server log:"
   tail -n 40 "$WORK/code-server.log"
@@ -103,11 +110,18 @@ if [ "$status" -ne 0 ]; then
   find "$WORK/ud/logs" -name '*rlscope*' -exec tail -n 40 {} \; 2>/dev/null || true
   exit 1
 fi
-# The server that ran was the one inside the .vsix: nothing else was set up.
+# Before the project had node_modules, the server that ran was the one inside the .vsix (nothing else was set up);
+# after, the project's (test.mjs step 8).
 if grep -rqs "(bundled with the extension): rlscope " "$WORK/ud/logs"; then
-  echo "ok - the extension ran the server bundled in the .vsix"
+  echo "ok - without node_modules/rlscope the extension ran the server bundled in the .vsix"
 else
   echo "vscode e2e: FAILED: the output channel does not show the bundled server being used"
+  exit 1
+fi
+if grep -rqs "(workspace node_modules, npm package rlscope): rlscope " "$WORK/ud/logs"; then
+  echo "ok - with node_modules/rlscope installed the extension ran the project's binary"
+else
+  echo "vscode e2e: FAILED: the output channel does not show the project's binary being used"
   exit 1
 fi
 echo "vscode e2e: passed"

@@ -13,6 +13,26 @@ const shots = process.env.RLSCOPE_SHOTS;
 const RULE = "session-method-on-service-client";
 const mod = "Control";
 
+/** True when a log file under `dir` (the user-data folder's logs: the output channels) contains `text`. */
+function grepLogs(dir, text) {
+  const stack = [path.join(dir, "logs")];
+  while (stack.length) {
+    const d = stack.pop();
+    let entries = [];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.name.endsWith(".log") && fs.readFileSync(p, "utf8").includes(text)) return true;
+    }
+  }
+  return false;
+}
+
 let checks = 0;
 function ok(msg) {
   checks += 1;
@@ -235,6 +255,32 @@ try {
   } finally {
     fs.renameSync(`${bundled}.away`, bundled);
   }
+  await page.keyboard.press("Escape");
+
+  // 8. The project installs rlscope from npm (node_modules/rlscope + @rlscope/cli-linux-x64): after a restart the
+  //    extension runs that copy, not its bundled one, says so in its output channel, and the findings are back.
+  const ws = process.env.RLSCOPE_WS;
+  fs.renameSync(process.env.RLSCOPE_NPM_MODULES, path.join(ws, "node_modules"));
+  const projectBinary = path.join(ws, "node_modules", "@rlscope", "cli-linux-x64", "rlscope");
+  const usedLine = `Using ${fs.realpathSync(projectBinary)} (workspace node_modules, npm package rlscope): rlscope `;
+  const logged = () => grepLogs(process.env.RLSCOPE_UD, usedLine);
+  await page.keyboard.press("F1");
+  await palette.waitFor({ state: "visible", timeout: 15000 });
+  await palette.fill(">rlscope: Restart Server");
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Restart Server" }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press("Enter");
+  const deadline = Date.now() + 30000;
+  while (!logged() && Date.now() < deadline) {
+    await page.waitForTimeout(250);
+  }
+  check(logged(), `the output channel says: ${usedLine}…`, usedLine);
+  fs.rmSync(path.join(ws, ".vscode", "settings.json"));
+  await page
+    .locator(".markers-panel .monaco-list-row", { hasText: RULE })
+    .first()
+    .waitFor({ timeout: 30000 });
+  ok(`with ${RULE} back on, the project's binary reports it in the Problems panel`);
+  await shot("vscode-workspace-binary.png");
   console.log(`vscode e2e: ${checks} checks passed`);
 } catch (e) {
   console.log(`FAIL: ${e instanceof Error ? e.stack : String(e)}`);

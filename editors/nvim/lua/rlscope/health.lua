@@ -24,7 +24,7 @@ function M.check()
   end
   ok('Neovim ' .. tostring(vim.version()) .. ': ' .. mode)
 
-  local cmd = rlscope.config.cmd
+  local cmd = rlscope.resolve_cmd(rlscope.find_root(vim.api.nvim_buf_get_name(0)))
   local exe = cmd[1]
   if vim.fn.executable(exe) ~= 1 then
     err(exe .. ' is not executable', { "Install rlscope, or setup({ cmd = { '/path/to/rlscope', 'lsp' } })" })
@@ -35,7 +35,10 @@ function M.check()
     err(exe .. ' --version did not answer "rlscope <version>": ' .. table.concat(out, ' '))
     return
   end
-  ok(out[1] .. ' at ' .. vim.fn.exepath(exe) .. ' (cmd: ' .. table.concat(cmd, ' ') .. ')')
+  local origin = rlscope.config.cmd and 'the cmd option'
+    or (exe:find('/node_modules/.bin/rlscope', 1, true) and "the project's node_modules")
+    or 'PATH'
+  ok(out[1] .. ' at ' .. vim.fn.exepath(exe) .. ' (cmd: ' .. table.concat(cmd, ' ') .. ', from ' .. origin .. ')')
 
   local sys = (vim.uv or vim.loop).os_uname().sysname
   local native_watch = sys == 'Darwin' or sys == 'Windows_NT'
@@ -60,7 +63,9 @@ function M.check()
     ok('no rlscope client running (one starts with the first TypeScript, JavaScript or SQL buffer)')
   end
   for _, c in ipairs(clients) do
-    ok(string.format('client %d running, root %s', c.id, c.root_dir or c.config.root_dir or '?'))
+    local root = c.root_dir or c.config.root_dir
+    local ran = rlscope.commands[root or '']
+    ok(string.format('client %d running, root %s%s', c.id, root or '?', ran and (', cmd: ' .. table.concat(ran, ' ')) or ''))
   end
 end
 

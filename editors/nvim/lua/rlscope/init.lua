@@ -1,6 +1,6 @@
 -- rlscope for Neovim: starts `rlscope lsp` for TypeScript, JavaScript and SQL buffers.
 --
---   require('rlscope').setup({})                                  -- `rlscope` from PATH
+--   require('rlscope').setup({})          -- the project's node_modules/.bin/rlscope, else `rlscope` from PATH
 --   require('rlscope').setup({ cmd = { '/path/to/rlscope', 'lsp' } })
 --
 -- Neovim 0.11+: registered with vim.lsp.config / vim.lsp.enable. Neovim 0.8-0.10: vim.lsp.start from a FileType
@@ -8,8 +8,12 @@
 local M = {}
 
 M.defaults = {
-  -- The server command. Anything that ends in `lsp` (or `lsp --stdio`) works.
-  cmd = { 'rlscope', 'lsp' },
+  -- The server command. Anything that ends in `lsp` (or `lsp --stdio`) works. nil: the project's own copy
+  -- (`node_modules/.bin/rlscope` in the project root or a folder above it, from `npm install -D rlscope`) when
+  -- `node_modules` is true, else `rlscope` from PATH.
+  cmd = nil,
+  -- Run the project's node_modules/.bin/rlscope when there is one (only when `cmd` is not set).
+  node_modules = true,
   filetypes = {
     'typescript',
     'typescriptreact',
@@ -83,10 +87,45 @@ function M.capabilities(opts)
   return caps
 end
 
+--- The command for a project root: `cmd` when set, else the nearest `node_modules/.bin/rlscope` at or above
+--- `root` (with `node_modules = true`), else `rlscope` from PATH.
+function M.resolve_cmd(root, opts)
+  opts = opts or M.config or M.defaults
+  if opts.cmd then
+    return vim.deepcopy(opts.cmd)
+  end
+  if opts.node_modules and root and root ~= '' then
+    local dirs = { root }
+    for dir in vim.fs.parents(root) do
+      table.insert(dirs, dir)
+    end
+    for _, dir in ipairs(dirs) do
+      local bin = dir .. '/node_modules/.bin/rlscope'
+      if vim.fn.executable(bin) == 1 then
+        return { bin, 'lsp' }
+      end
+    end
+  end
+  return { 'rlscope', 'lsp' }
+end
+
+--- The command the client for `root` runs, by root (what :checkhealth rlscope shows).
+M.commands = {}
+
 local function lsp_config(opts)
+  local cmd = opts.cmd
+  if not cmd then
+    -- Neovim 0.11+ passes the resolved config (with root_dir) to a cmd function.
+    cmd = function(dispatchers, config)
+      local root = config and config.root_dir
+      local c = M.resolve_cmd(root, opts)
+      M.commands[root or ''] = c
+      return vim.lsp.rpc.start(c, dispatchers, { cwd = config and config.cmd_cwd, env = config and config.cmd_env })
+    end
+  end
   return {
     name = 'rlscope',
-    cmd = opts.cmd,
+    cmd = cmd,
     filetypes = opts.filetypes,
     settings = opts.settings,
     capabilities = M.capabilities(opts),
@@ -102,13 +141,15 @@ local function start_for_buffer(opts, bufnr)
   local config = lsp_config(opts)
   config.filetypes = nil
   config.root_dir = M.find_root(fname, opts.root_markers)
+  config.cmd = M.resolve_cmd(config.root_dir, opts)
+  M.commands[config.root_dir or ''] = config.cmd
   -- vim.lsp.start reuses a running client with the same name and root_dir.
   vim.lsp.start(config, { bufnr = bufnr })
 end
 
 --- The rlscope command with its trailing `lsp`/`--stdio` arguments replaced by `args`.
 local function cli(args)
-  local cmd = vim.deepcopy((M.config or M.defaults).cmd)
+  local cmd = M.resolve_cmd(M.find_root(vim.api.nvim_buf_get_name(0)))
   while #cmd > 1 and (cmd[#cmd] == 'lsp' or cmd[#cmd] == '--stdio') do
     table.remove(cmd)
   end

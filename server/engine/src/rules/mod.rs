@@ -23,7 +23,7 @@ use rlscope_core::config::Config;
 
 /// Every rule rlscope knows, TS/JS rules first, then SQL, then suppression rules.
 pub fn all() -> Vec<&'static RuleMeta> {
-    vec![
+    let mut v = vec![
         &ssr_client_service_key::META,
         &auth_header_overrides_service_key::META,
         &session_method_on_service_client::META,
@@ -32,9 +32,14 @@ pub fn all() -> Vec<&'static RuleMeta> {
         &hardcoded_service_key::META,
         &request_denied_by_rls::META,
         &rlscope_sql::SERVICE_ROLE_POLICY,
+    ];
+    // Supabase's advisors, decided on the project's schema model.
+    v.extend(rlscope_sql::advisors::all());
+    v.extend([
         &rlscope_core::suppress::INVALID_SUPPRESSION,
         &rlscope_core::suppress::UNUSED_SUPPRESSION,
-    ]
+    ]);
+    v
 }
 
 pub fn by_id(id: &str) -> Option<&'static RuleMeta> {

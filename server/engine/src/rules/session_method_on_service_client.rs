@@ -1,5 +1,6 @@
 //! `session-method-on-service-client`: a session-storing auth method called on a service-role client.
 
+use rlscope_core::keys::KeyLevel;
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
@@ -16,7 +17,9 @@ pub static META: RuleMeta = RuleMeta {
 `signInAnonymously`, `verifyOtp`, `exchangeCodeForSession`, `setSession`, `refreshSession`, `updateUser`, \
 `linkIdentity`, `mfa.verify`, …) and `signUp` called on a client built with a service-level key. `signUp` is a \
 warning: it stores a session only when email confirmation is off. Never-storing calls (`signInWithOtp`, \
-`signInWithOAuth`, `resetPasswordForEmail`, `getUser(jwt)`, `auth.admin.*`, …) are not reported.",
+`signInWithOAuth`, `resetPasswordForEmail`, `getUser(jwt)`, `auth.admin.*`, …) are not reported. When the client's \
+`global.headers.Authorization` is pinned to the service key itself (`Bearer ${serviceKey}`), that header wins over \
+the stored session and the requests stay service_role: a warning then says the session is never used.",
     why_bad: "These methods save the user's session in the client instance — `persistSession: false` only keeps it in \
 memory. From then on supabase-js sends the user's access token instead of the service key, so the client's \
 database, storage and functions requests run as that user (RLS applies). A module-level client is shared by every \
@@ -79,6 +82,25 @@ pub(crate) fn check_call(
     let c = clients[0].clone();
     let sign_up = method == "signUp";
     let recv_text = ctx.receiver_text(obj);
+    // `global.headers.Authorization` pinned to the service key wins over the stored session (measured with
+    // supabase-js 2.39.8 and 2.119.1): the requests stay service_role, the session is held but never used
+    if clients.iter().all(|c| header_is_service_key(c)) {
+        let message = format!(
+            "`{recv_text}.{method}` stores a user session in the service-role client ({}), but its explicit \
+`Authorization` header (the service key) wins over that session: its requests still run as service_role and \
+the session is never used; sign users in on a separate client with the anon key",
+            ctx.describe_client(&c)
+        );
+        let f = Finding::new(
+            META.id,
+            Severity::Warning,
+            callee_range(ctx.ir, call),
+            message,
+        );
+        let f = ctx.related(f, c.site, "service-role client built here");
+        ctx.out.push(f);
+        return;
+    }
     let mut message = if sign_up {
         format!(
             "`{recv_text}.signUp` stores the new user's session in the service-role client ({}) when email confirmation \
@@ -138,6 +160,14 @@ requests run as that user, not service_role",
         f = f.with_fix(fix);
     }
     ctx.out.push(f);
+}
+
+/// An explicit `Authorization` header whose value is a service-level key (`Bearer ${serviceKey}`).
+fn header_is_service_key(c: &Client) -> bool {
+    c.header
+        .as_ref()
+        .and_then(|h| h.value.as_ref())
+        .is_some_and(|v| v.level == Some(KeyLevel::Service))
 }
 
 /// Requests in this file made on the same client.

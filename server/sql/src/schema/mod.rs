@@ -448,16 +448,26 @@ impl ModelCache {
 
     /// Build the model; entries for texts not in `sources` are dropped afterwards.
     pub fn build(&mut self, sources: &[SqlSource]) -> SchemaModel {
-        let mut used = Vec::with_capacity(sources.len());
+        let model = self.build_more(sources);
+        self.retain_texts(sources.iter().map(|s| &*s.text));
+        model
+    }
+
+    /// Build the model and keep every cached entry (several projects share one cache).
+    pub fn build_more(&mut self, sources: &[SqlSource]) -> SchemaModel {
         let mut r = replay::Replay::new();
         for s in sources {
             let stmts = self.statements(&s.text);
-            used.push(hash_text(&s.text));
             let path: Arc<Path> = Arc::from(s.path.as_path());
             r.file(&path, &stmts);
         }
-        self.files.retain(|h, _| used.contains(h));
         r.finish()
+    }
+
+    /// Drop the entries of texts not among `texts`.
+    pub fn retain_texts<'a>(&mut self, texts: impl Iterator<Item = &'a str>) {
+        let used: std::collections::HashSet<u64> = texts.map(hash_text).collect();
+        self.files.retain(|h, _| used.contains(h));
     }
 }
 

@@ -1,4 +1,4 @@
-//! In-memory tests: the service driven through tower's `Service` API and a fake client on the
+//! In-process tests: the service driven through tower's `Service` API and a fake client on the
 //! `ClientSocket`, every call under a timeout (Biome's server.tests.rs style).
 
 mod common;
@@ -834,6 +834,83 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
         .await
         .unwrap();
     assert_eq!(hints, json!([]));
+}
+
+/// A client that lists only `plaintext` in `hover.contentFormat` (eglot without markdown-mode) gets plain text:
+/// the same words as the Markdown hover, without `**`, backticks or `##`.
+#[tokio::test]
+async fn hover_is_plain_text_for_a_client_without_markdown() {
+    let (dir, _admin, signup) = alias_project();
+    async fn hovers(
+        dir: &std::path::Path,
+        signup: &std::path::Path,
+        formats: Value,
+    ) -> (Value, Value) {
+        let mut h = Harness::new();
+        let mut caps = default_caps();
+        caps["textDocument"]["hover"]["contentFormat"] = formats;
+        h.initialize_with(caps, Some(dir), Value::Null).await;
+        index_ready(&mut h).await;
+        let su = h.open(signup, SIGNUP).await;
+        h.diagnostics(&su, |p| has(p, SESSION)).await;
+        let at = |line: usize, needle: &str| {
+            let col = SIGNUP.lines().nth(line).unwrap().find(needle).unwrap() + 2;
+            json!({"textDocument": {"uri": su.as_str()}, "position": {"line": line, "character": col}})
+        };
+        let (role, rule) = (at(4, "supabaseAdmin"), at(3, "signInWithPassword"));
+        let role = h.request("textDocument/hover", role).await.unwrap();
+        let rule = h.request("textDocument/hover", rule).await.unwrap();
+        (role["contents"].clone(), rule["contents"].clone())
+    }
+    let (md_role, md_rule) = hovers(dir.path(), &signup, json!(["markdown", "plaintext"])).await;
+    let (role, rule) = hovers(dir.path(), &signup, json!(["plaintext"])).await;
+    assert_eq!(md_role["kind"], "markdown");
+    assert!(
+        md_role["value"].as_str().unwrap().contains("**"),
+        "{md_role}"
+    );
+    assert!(
+        md_rule["value"]
+            .as_str()
+            .unwrap()
+            .contains("## Why is this bad?"),
+        "{md_rule}"
+    );
+    for (plain, md) in [(&role, &md_role), (&rule, &md_rule)] {
+        assert_eq!(plain["kind"], "plaintext", "{plain}");
+        let text = plain["value"].as_str().unwrap();
+        assert!(
+            !text.contains("**") && !text.contains('`') && !text.contains("## "),
+            "{text}"
+        );
+        // the same words: the Markdown text with its markup removed
+        let words = |s: &str| {
+            s.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let md: String = md["value"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("```"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(words(text), words(&md), "{text}");
+    }
+    let text = role["value"].as_str().unwrap();
+    assert!(
+        text.starts_with("rlscope — ") && text.contains("service_role"),
+        "{text}"
+    );
+    assert!(
+        rule["value"]
+            .as_str()
+            .unwrap()
+            .contains("\nWhy is this bad?\n"),
+        "{rule}"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,79 @@
+//! The project's schema through the Workspace: advisor findings on migrations, rebuilt when one migration
+//! changes; hover on a table name in SQL; go to definition from a policy's table to its CREATE TABLE.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rlscope_core::config::Config;
+use rlscope_engine::Workspace;
+
+fn ws() -> (Workspace, PathBuf, PathBuf) {
+    let root = PathBuf::from("/p");
+    let mut ws = Workspace::new(root.clone(), Config::default());
+    let a = root.join("supabase/migrations/20240101000000_a.sql");
+    let b = root.join("supabase/migrations/20240102000000_b.sql");
+    ws.set_file(
+        a.clone(),
+        Arc::from("create table public.notes (id bigint primary key, user_id uuid);\n"),
+    );
+    ws.set_file(
+        b.clone(),
+        Arc::from("alter table public.notes enable row level security;\n"),
+    );
+    (ws, a, b)
+}
+
+fn rules(ws: &Workspace, p: &std::path::Path) -> Vec<&'static str> {
+    ws.check_file(p).iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn a_migration_edit_rebuilds_the_project() {
+    let (mut ws, a, b) = ws();
+    // RLS enabled in the second migration, no policy: the finding sits on the ENABLE.
+    assert_eq!(rules(&ws, &a), Vec::<&str>::new());
+    assert_eq!(rules(&ws, &b), vec!["rls-enabled-no-policy"]);
+    // Editing the second migration changes the first one's findings too.
+    let changed = ws.set_file(b.clone(), Arc::from("-- nothing yet\n"));
+    assert!(changed.contains(&b), "{changed:?}");
+    assert_eq!(rules(&ws, &a), vec!["rls-disabled-in-public"]);
+    assert!(rules(&ws, &b).is_empty());
+    let changed = ws.set_file(
+        b.clone(),
+        Arc::from(
+            "alter table public.notes enable row level security;\n\
+             create policy p on public.notes for select to authenticated using (auth.uid() = user_id);\n",
+        ),
+    );
+    assert!(changed.contains(&b), "{changed:?}");
+    assert!(rules(&ws, &a).is_empty());
+    assert_eq!(rules(&ws, &b), vec!["auth-rls-initplan"]);
+}
+
+#[test]
+fn hover_and_definition_on_a_table_name() {
+    let (mut ws, a, b) = ws();
+    let text = "alter table public.notes enable row level security;\n\
+                create policy \"own\" on public.notes for select to authenticated using ((select auth.uid()) = user_id);\n";
+    ws.set_file(b.clone(), Arc::from(text));
+    let at = text.rfind("notes").unwrap() as u32 + 2;
+    let h = ws.hover(&b, at).expect("hover on the policy's table");
+    assert!(
+        h.markdown.contains("table `public.notes`"),
+        "{}",
+        h.markdown
+    );
+    assert!(
+        h.markdown.contains("Row level security: on"),
+        "{}",
+        h.markdown
+    );
+    assert!(h.markdown.contains("- SELECT: \"own\""), "{}", h.markdown);
+    assert!(h.markdown.contains("- INSERT: none"), "{}", h.markdown);
+    let (path, range) = ws.definition(&b, at).expect("definition");
+    assert_eq!(path, a);
+    let src = ws.source(&a).unwrap();
+    assert_eq!(&src[range.as_usize()], "public.notes");
+    // Not on a table name: nothing.
+    assert!(ws.hover(&b, 2).is_none());
+}

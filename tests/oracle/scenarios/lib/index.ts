@@ -1,0 +1,2 @@
+export * from './admin'
+export { supabase as anonClient } from './anon'
