@@ -5,7 +5,7 @@ use rlscope_core::{Finding, Severity};
 use rlscope_sql::outcome::{self, Op, Outcome, TableFacts};
 use rlscope_sql::schema::{SchemaModel, Table};
 
-use super::Ctx;
+use super::RuleCtx;
 use crate::requests::{DbCommand, Request, RequestKind};
 use crate::role::DbRole;
 
@@ -168,7 +168,7 @@ pub(crate) fn outcomes<'m>(model: &'m SchemaModel, req: &Request) -> Option<Requ
     })
 }
 
-pub(crate) fn check_file(ctx: &mut Ctx) {
+pub(crate) fn check_file(ctx: &mut RuleCtx) {
     let projects = ctx.snap.projects();
     let Some(project) = projects.for_file(ctx.snap.path(ctx.file)) else {
         return;
