@@ -111,9 +111,11 @@ fn rule_fixtures() {
                     assert!(errors.is_empty(), "{errors:?}");
                     let all: Vec<_> = ws.files().iter().flat_map(|p| ws.check_file(p)).collect();
                     if kind == "valid" {
+                        // a project may rightly trip other rules (e.g. the advisors on its migrations)
+                        let mine: Vec<_> = all.iter().filter(|f| f.rule == rule).collect();
                         assert!(
-                            all.is_empty(),
-                            "{rule}/valid/{name}: expected no findings, got {all:#?}"
+                            mine.is_empty(),
+                            "{rule}/valid/{name}: expected no {rule} finding, got {mine:#?}"
                         );
                     } else {
                         assert!(
