@@ -55,6 +55,11 @@ fn qualified_name_at(
     offset: usize,
 ) -> Option<(Option<String>, String, std::ops::Range<usize>)> {
     use rlscope_sql::lexer::{tokenize, TokenKind};
+    // An offset inside a multi-byte character counts as that character's start.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     // Tokenize the line around the offset only: cheap and enough for a name.
     let start = text[..offset.min(text.len())]
         .rfind('\n')

@@ -77,3 +77,14 @@ fn hover_and_definition_on_a_table_name() {
     // Not on a table name: nothing.
     assert!(ws.hover(&b, 2).is_none());
 }
+
+#[test]
+fn hover_inside_a_multi_byte_character_is_safe() {
+    let (mut ws, _a, b) = ws();
+    let text = "-- ఀ notes\nalter table public.notes enable row level security;\n";
+    ws.set_file(b.clone(), Arc::from(text));
+    for offset in 0..text.len() as u32 {
+        let _ = ws.hover(&b, offset);
+        let _ = ws.definition(&b, offset);
+    }
+}
