@@ -89,19 +89,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     server = undefined;
     const tried = failures.map((f) => `${f.command} (${f.origin}): ${f.error}`).join("; ");
     output.appendLine(`No working rlscope binary. Tried: ${tried}`);
-    const open = "Open Settings";
-    const showOutput = "Show Output";
-    const choice = await vscode.window.showErrorMessage(
-      "rlscope: no working language server found. Set `rlscope.server.path` to an rlscope binary " +
-        "(`rlscope --version` must work), or put `rlscope` on PATH.",
-      open,
-      showOutput,
-    );
-    if (choice === open) {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "rlscope.server.path");
-    } else if (choice === showOutput) {
-      output.show(true);
-    }
+    // Not awaited: the notification's promise settles only when the user answers it, and restarts are serialised
+    // behind this one, so waiting here would keep every later restart (the command, a settings change) from running
+    // while the notification sits unanswered in the notification centre.
+    void notifyNoServer();
     return;
   }
   server = found;
@@ -126,6 +117,22 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient("rlscope", "rlscope", serverOptions, clientOptions);
   output.appendLine(`Starting ${found.command} lsp`);
   await client.start();
+}
+
+async function notifyNoServer(): Promise<void> {
+  const open = "Open Settings";
+  const showOutput = "Show Output";
+  const choice = await vscode.window.showErrorMessage(
+    "rlscope: no working language server found. Set `rlscope.server.path` to an rlscope binary " +
+      "(`rlscope --version` must work), or put `rlscope` on PATH.",
+    open,
+    showOutput,
+  );
+  if (choice === open) {
+    await vscode.commands.executeCommand("workbench.action.openSettings", "rlscope.server.path");
+  } else if (choice === showOutput) {
+    output.show(true);
+  }
 }
 
 /** Rule ids of rlscope diagnostics under the cursor of the active editor. */

@@ -114,7 +114,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Roles(args) => roles::run(&args),
-        Command::Lsp { .. } => ExitCode::from(rlscope_lsp::run_stdio().clamp(0, 255) as u8),
+        Command::Lsp { .. } => {
+            ExitCode::from(rlscope_lsp::run_stdio(env!("RLSCOPE_VERSION")).clamp(0, 255) as u8)
+        }
         Command::Rules => {
             for rule in rlscope_engine::rules::all() {
                 println!(

@@ -22,8 +22,18 @@ pub mod transport;
 pub use server::{build_service, Backend, FIX_ALL_KIND, WATCH_GLOBS};
 pub use tower_lsp_server;
 
-/// Serves LSP over stdin/stdout until `exit` or stdin EOF; returns the process exit code.
-pub fn run_stdio() -> i32 {
+/// The version `initialize` reports in `serverInfo`: the binary's own (with its commit) once [`run_stdio`] set it,
+/// else this crate's package version.
+pub(crate) fn server_version() -> &'static str {
+    VERSION.get().copied().unwrap_or(env!("CARGO_PKG_VERSION"))
+}
+
+static VERSION: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Serves LSP over stdin/stdout until `exit` or stdin EOF; returns the process exit code. `version` is what
+/// `initialize` reports as `serverInfo.version` (the CLI passes its `--version` text, commit included).
+pub fn run_stdio(version: &'static str) -> i32 {
+    let _ = VERSION.set(version);
     // A panic message may quote source text: never let one print a key.
     std::panic::set_hook(Box::new(|info| {
         let text = info.to_string();

@@ -473,7 +473,7 @@ impl LanguageServer for Backend {
             },
             server_info: Some(ServerInfo {
                 name: "rlscope".into(),
-                version: Some(env!("CARGO_PKG_VERSION").into()),
+                version: Some(crate::server_version().into()),
             }),
             offset_encoding: None,
         })

@@ -161,7 +161,15 @@ fn protocol_abuse_keeps_the_server_alive() {
 #[test]
 fn stdin_eof_ends_the_process_cleanly() {
     let mut lsp = Lsp::spawn();
-    initialize(&mut lsp, None);
+    let init = initialize(&mut lsp, None);
+    // The binary reports what `rlscope --version` prints: the package version and the commit it was built from.
+    let version = init["result"]["serverInfo"]["version"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        version.starts_with(env!("CARGO_PKG_VERSION")) && version.contains("commit"),
+        "serverInfo.version: {version:?}"
+    );
     lsp.close_stdin();
     assert_eq!(lsp.wait_exit(Duration::from_secs(1)), Some(0));
 }

@@ -121,6 +121,7 @@ fi
 if grep -rqs "(workspace node_modules, npm package rlscope): rlscope " "$WORK/ud/logs"; then
   echo "ok - with node_modules/rlscope installed the extension ran the project's binary"
 else
-  echo "SKIP - the output channel does not show the project's binary being used (workspace-binary step unverified)"
+  echo "vscode e2e: FAILED: the output channel does not show the project's binary being used"
+  exit 1
 fi
 echo "vscode e2e: passed"
