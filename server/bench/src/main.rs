@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rlscope_bench::{gen, harness};
+use rlscope_bench::{gen, harness, schema};
 
 #[derive(Parser)]
 #[command(name = "rlscope-bench", about = "rlscope's performance harness")]
@@ -28,6 +28,9 @@ enum Command {
     /// Measure raw parse vs `rlscope check` vs `rlscope check --no-prefilter` on each folder (default: generated
     /// projects of 1k, 5k and 20k files in a temporary folder).
     Run(harness::RunArgs),
+    /// Time the schema model's build from a generated migration set of ≥ 50k lines (beside a raw parse) and
+    /// one-character migration edits in the engine's workspace (beside re-checking every script).
+    Schema(schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,5 +71,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Run(args) => harness::main(&args),
+        Command::Schema(args) => schema::main(&args),
     }
 }

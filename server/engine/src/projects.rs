@@ -52,15 +52,13 @@ impl Projects {
         for key in keys {
             let mine = &groups[&key];
             let paths: Vec<&Path> = mine.iter().map(|(p, _)| p.as_path()).collect();
+            let texts: HashMap<&Path, &Arc<str>> =
+                mine.iter().map(|(p, t)| (p.as_path(), t)).collect();
             let sources: Vec<SqlSource> = schema::project_order(&paths)
                 .into_iter()
                 .filter_map(|p| {
-                    mine.iter()
-                        .find(|(q, _)| *q == p)
-                        .map(|(_, text)| SqlSource {
-                            path: p.clone(),
-                            text: text.clone(),
-                        })
+                    let text = (*texts.get(p.as_path())?).clone();
+                    Some(SqlSource { path: p, text })
                 })
                 .collect();
             let model = cache.build_more(&sources);

@@ -351,3 +351,54 @@ fn the_oracle_sees_stale_code_findings() {
         "random edits never changed a code file's findings"
     );
 }
+
+/// A hostile migration beside the one that creates `orders`: the code's finding on `orders` stays, unless the
+/// migration makes `orders` unknown (`\i`, `\connect`), which silences it — unknown never produces a finding.
+#[test]
+fn hostile_migrations_leave_other_files_findings_alone() {
+    let rules = |ws: &Workspace, f: &str| -> Vec<&'static str> {
+        ws.check_file(Path::new(f)).iter().map(|f| f.rule).collect()
+    };
+    let mut dump = String::from("SET statement_timeout = 0;\n");
+    for i in 0..2000 {
+        dump.push_str(&format!(
+            "CREATE TABLE public.d{i} (id int, note text);\nCOPY public.d{i} (id, note) FROM stdin;\n\
+             1\tcreate policy \"x\" on public.orders for select to anon using (true);\n\\.\n"
+        ));
+    }
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("does not parse", "create policy \"oops\" on public.notes for select using (;\n".into(), true),
+        // a relevant statement that names no table it could be read for: any table may be touched
+        ("does not parse, no table", "create table (;\n".into(), false),
+        ("DO block", "create table public.notes (id int);\ndo $$ begin execute 'alter table public.notes enable row level security'; end $$;\n".into(), true),
+        // dynamic SQL whose target is known only at run time: any table may be touched
+        ("DO block, dynamic", "do $$ declare t text; begin for t in select tablename from pg_tables loop execute format('alter table %I disable row level security', t); end loop; end $$;\n".into(), false),
+        ("psql \\set", "\\set ON_ERROR_STOP on\n".into(), true),
+        ("pg_dump data", dump, true),
+        ("\\i include", "\\i seed.sql\n".into(), false),
+        ("\\connect", "\\connect postgres\n".into(), false),
+    ];
+    for (what, text, stays) in cases {
+        let mut ws = project();
+        assert_eq!(
+            rules(&ws, "/p/lib/orders.ts"),
+            vec!["request-denied-by-rls"]
+        );
+        let t = std::time::Instant::now();
+        let changed = set(&mut ws, M2, &text);
+        let own = ws.check_file(Path::new(M2));
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(10),
+            "{what}: {:?}",
+            t.elapsed()
+        );
+        let after = rules(&ws, "/p/lib/orders.ts");
+        if stays {
+            assert_eq!(after, vec!["request-denied-by-rls"], "{what}");
+        } else {
+            assert!(after.is_empty(), "{what}: {after:?}");
+            assert!(changed.contains(&p("/p/lib/orders.ts")), "{what}");
+        }
+        assert!(own.iter().all(|f| !f.message.is_empty()), "{what}");
+    }
+}

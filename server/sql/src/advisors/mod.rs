@@ -59,25 +59,22 @@ pub struct ProjectFinding {
 
 pub(crate) struct Ctx<'a> {
     pub model: &'a SchemaModel,
-    pub sources: &'a [SqlSource],
+    /// Each source's text by path.
+    pub texts: std::collections::HashMap<&'a Path, &'a str>,
     pub out: Vec<ProjectFinding>,
 }
 
 impl Ctx<'_> {
     /// The file text behind `loc`, when `loc`'s bytes are exactly `expected` (so an edit can be made).
     pub fn verbatim(&self, loc: &SrcLoc, expected: &str) -> bool {
-        self.sources
-            .iter()
-            .find(|s| s.path.as_path() == &*loc.path)
-            .and_then(|s| s.text.get(loc.range.as_usize()))
+        self.texts
+            .get(&*loc.path)
+            .and_then(|text| text.get(loc.range.as_usize()))
             .is_some_and(|t| t == expected)
     }
 
     pub fn text_of(&self, path: &Path) -> Option<&str> {
-        self.sources
-            .iter()
-            .find(|s| s.path.as_path() == path)
-            .map(|s| &*s.text)
+        self.texts.get(path).copied()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -108,7 +105,10 @@ impl Ctx<'_> {
 pub fn check(model: &SchemaModel, sources: &[SqlSource]) -> Vec<ProjectFinding> {
     let mut cx = Ctx {
         model,
-        sources,
+        texts: sources
+            .iter()
+            .map(|s| (s.path.as_path(), &*s.text))
+            .collect(),
         out: Vec::new(),
     };
     auth_users_exposed::check(&mut cx);

@@ -5,6 +5,7 @@
 //! `public` to `anon`, `authenticated` and `service_role`; new functions are executable by `PUBLIC`;
 //! `storage.objects` exists with row level security on.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -20,6 +21,61 @@ pub const API_ROLES: &[&str] = &["anon", "authenticated", "service_role"];
 pub struct Replay {
     m: SchemaModel,
     search_path: Vec<String>,
+    /// Positions in `m.tables` / `m.views` / `m.functions` by (schema, name), kept in step with them: a
+    /// lookup by name is a hash probe, not a scan (a 50k-line migration set has thousands of objects).
+    tables_ix: NameIndex,
+    views_ix: NameIndex,
+    functions_ix: NameIndex,
+}
+
+/// Positions of named items in a vector, by (schema, name), ascending.
+#[derive(Default)]
+struct NameIndex {
+    by: HashMap<String, HashMap<String, Vec<usize>>>,
+}
+
+impl NameIndex {
+    fn of<'a>(keys: impl Iterator<Item = (&'a str, &'a str)>) -> NameIndex {
+        let mut ix = NameIndex::default();
+        for (i, (s, n)) in keys.enumerate() {
+            ix.add(s, n, i);
+        }
+        ix
+    }
+
+    fn get(&self, schema: &str, name: &str) -> &[usize] {
+        self.by
+            .get(schema)
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn add(&mut self, schema: &str, name: &str, i: usize) {
+        let v = self
+            .by
+            .entry(schema.to_string())
+            .or_default()
+            .entry(name.to_string())
+            .or_default();
+        let at = v.partition_point(|&x| x < i);
+        v.insert(at, i);
+    }
+
+    fn del(&mut self, schema: &str, name: &str, i: usize) {
+        if let Some(v) = self.by.get_mut(schema).and_then(|m| m.get_mut(name)) {
+            v.retain(|&x| x != i);
+        }
+    }
+
+    /// Item `i` was removed from the vector: later positions move down by one.
+    fn removed(&mut self, schema: &str, name: &str, i: usize) {
+        self.del(schema, name, i);
+        for x in self.by.values_mut().flat_map(|m| m.values_mut()).flatten() {
+            if *x > i {
+                *x -= 1;
+            }
+        }
+    }
 }
 
 impl Default for Replay {
@@ -64,10 +120,22 @@ impl Replay {
                 unknown_why: None,
             });
         }
+        let tables_ix = NameIndex::of(m.tables.iter().map(|t| (&*t.schema, &*t.name)));
         Replay {
             m,
             search_path: default_search_path(),
+            tables_ix,
+            views_ix: NameIndex::default(),
+            functions_ix: NameIndex::default(),
         }
+    }
+
+    fn reindex_views(&mut self) {
+        self.views_ix = NameIndex::of(self.m.views.iter().map(|v| (&*v.schema, &*v.name)));
+    }
+
+    fn reindex_functions(&mut self) {
+        self.functions_ix = NameIndex::of(self.m.functions.iter().map(|f| (&*f.schema, &*f.name)));
     }
 
     pub fn finish(self) -> SchemaModel {
@@ -107,65 +175,108 @@ impl Replay {
     }
 
     fn find_table(&self, q: &QName) -> Option<usize> {
-        match &q.schema {
-            Some(s) => self
-                .m
-                .tables
-                .iter()
-                .position(|t| &t.schema == s && t.name == q.name),
-            None => self.path_schemas().find_map(|s| {
+        let found = match &q.schema {
+            Some(s) => self.tables_ix.get(s, &q.name).first().copied(),
+            None => self
+                .path_schemas()
+                .find_map(|s| self.tables_ix.get(s, &q.name).first().copied()),
+        };
+        #[cfg(test)]
+        {
+            let scan = |s: &str| {
                 self.m
                     .tables
                     .iter()
                     .position(|t| t.schema == s && t.name == q.name)
-            }),
+            };
+            let want = match &q.schema {
+                Some(s) => scan(s),
+                None => self.path_schemas().find_map(scan),
+            };
+            assert_eq!(found, want, "table index out of step for {q:?}");
         }
+        found
     }
 
     fn find_view(&self, q: &QName) -> Option<usize> {
-        match &q.schema {
-            Some(s) => self
-                .m
-                .views
-                .iter()
-                .position(|t| &t.schema == s && t.name == q.name),
-            None => self.path_schemas().find_map(|s| {
+        let found = match &q.schema {
+            Some(s) => self.views_ix.get(s, &q.name).first().copied(),
+            None => self
+                .path_schemas()
+                .find_map(|s| self.views_ix.get(s, &q.name).first().copied()),
+        };
+        #[cfg(test)]
+        {
+            let scan = |s: &str| {
                 self.m
                     .views
                     .iter()
                     .position(|t| t.schema == s && t.name == q.name)
-            }),
+            };
+            let want = match &q.schema {
+                Some(s) => scan(s),
+                None => self.path_schemas().find_map(scan),
+            };
+            assert_eq!(found, want, "view index out of step for {q:?}");
         }
+        found
     }
 
     fn find_functions(&self, f: &FuncRef) -> Vec<usize> {
-        let schemas: Vec<String> = match &f.name.schema {
-            Some(s) => vec![s.clone()],
-            None => self.path_schemas().map(str::to_string).collect(),
+        let schemas: Vec<&str> = match &f.name.schema {
+            Some(s) => vec![s.as_str()],
+            None => self.path_schemas().collect(),
         };
+        let mut found = Vec::new();
         for s in schemas {
-            let hits: Vec<usize> = self
-                .m
-                .functions
+            found = self
+                .functions_ix
+                .get(s, &f.name.name)
                 .iter()
-                .enumerate()
-                .filter(|(_, x)| {
-                    x.schema == s
-                        && x.name == f.name.name
-                        && f.args.as_ref().is_none_or(|a| *a == x.args)
+                .copied()
+                .filter(|&i| {
+                    f.args
+                        .as_ref()
+                        .is_none_or(|a| *a == self.m.functions[i].args)
                 })
-                .map(|(i, _)| i)
                 .collect();
-            if !hits.is_empty() {
-                return hits;
+            if !found.is_empty() {
+                break;
             }
         }
-        Vec::new()
+        #[cfg(test)]
+        {
+            let scan = |s: &str| -> Vec<usize> {
+                self.m
+                    .functions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| {
+                        x.schema == s
+                            && x.name == f.name.name
+                            && f.args.as_ref().is_none_or(|a| *a == x.args)
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            };
+            let schemas: Vec<&str> = match &f.name.schema {
+                Some(s) => vec![s.as_str()],
+                None => self.path_schemas().collect(),
+            };
+            let want = schemas
+                .into_iter()
+                .map(scan)
+                .find(|h| !h.is_empty())
+                .unwrap_or_default();
+            assert_eq!(found, want, "function index out of step for {:?}", f.name);
+        }
+        found
     }
 
     /// A table the files never create, met in `ALTER`/`CREATE POLICY`: an unknown entry.
     fn unknown_table(&mut self, q: &QName, why: &str) -> usize {
         let schema = self.create_schema(q);
+        self.tables_ix.add(&schema, &q.name, self.m.tables.len());
         self.m.tables.push(Table {
             schema,
             name: q.name.clone(),
@@ -240,6 +351,7 @@ impl Replay {
                 }
                 let schema = self.create_schema(name);
                 let grants = self.default_privs(&schema);
+                self.tables_ix.add(&schema, &name.name, self.m.tables.len());
                 self.m.tables.push(Table {
                     schema,
                     name: name.name.clone(),
@@ -274,6 +386,9 @@ impl Replay {
                     None
                 };
                 if let Some(v) = view {
+                    let renamed = actions
+                        .iter()
+                        .any(|a| matches!(a, TableAction::RenameTo(_) | TableAction::SetSchema(_)));
                     for a in actions {
                         let view = &mut self.m.views[v];
                         match a {
@@ -284,6 +399,9 @@ impl Replay {
                             }
                             _ => {}
                         }
+                    }
+                    if renamed {
+                        self.reindex_views();
                     }
                     return;
                 }
@@ -340,6 +458,12 @@ impl Replay {
                         }
                         TableAction::SecurityInvoker(_) => {}
                     }
+                    if let TableAction::RenameTo(_) | TableAction::SetSchema(_) = a {
+                        let t = &self.m.tables[i];
+                        let (ns, nn) = (t.schema.clone(), t.name.clone());
+                        self.tables_ix.del(&old_schema, &old_name, i);
+                        self.tables_ix.add(&ns, &nn, i);
+                    }
                 }
             }
             StmtKind::Drop {
@@ -352,6 +476,7 @@ impl Replay {
                     if *kind == RelKind::Table {
                         if let Some(i) = self.find_table(q) {
                             let t = self.m.tables.remove(i);
+                            self.tables_ix.removed(&t.schema, &t.name, i);
                             self.m.dropped.push(Dropped {
                                 what: format!("table {}.{}", t.schema, t.name),
                                 defined_at: t.defined_at.clone(),
@@ -360,12 +485,14 @@ impl Replay {
                             if *cascade {
                                 let (s, n) = (t.schema.clone(), t.name.clone());
                                 self.m.views.retain(|v| !v.reads_table(&s, &n));
+                                self.reindex_views();
                             }
                         }
                     } else if let Some(i) = self.find_view(q) {
                         let materialized = *kind == RelKind::MaterializedView;
                         if self.m.views[i].materialized == materialized {
                             let v = self.m.views.remove(i);
+                            self.views_ix.removed(&v.schema, &v.name, i);
                             self.m.dropped.push(Dropped {
                                 what: format!("view {}.{}", v.schema, v.name),
                                 defined_at: v.defined_at.clone(),
@@ -540,6 +667,7 @@ impl Replay {
                     return;
                 }
                 let grants = self.default_privs(&schema);
+                self.views_ix.add(&schema, &name.name, self.m.views.len());
                 self.m.views.push(View {
                     schema,
                     name: name.name.clone(),
@@ -562,10 +690,11 @@ impl Replay {
             } => {
                 let schema = self.create_schema(name);
                 let existing = self
-                    .m
-                    .functions
+                    .functions_ix
+                    .get(&schema, &name.name)
                     .iter()
-                    .position(|f| f.schema == schema && f.name == name.name && f.args == *args);
+                    .copied()
+                    .find(|&i| self.m.functions[i].args == *args);
                 if let Some(i) = existing {
                     if *or_replace {
                         let f = &mut self.m.functions[i];
@@ -578,6 +707,8 @@ impl Replay {
                     return;
                 }
                 let execute = self.default_exec(&schema);
+                self.functions_ix
+                    .add(&schema, &name.name, self.m.functions.len());
                 self.m.functions.push(Function {
                     schema,
                     name: name.name.clone(),
@@ -617,6 +748,9 @@ impl Replay {
                         f.schema = s.clone();
                     }
                 }
+                if rename.is_some() || set_schema.is_some() {
+                    self.reindex_functions();
+                }
             }
             StmtKind::DropFunction { funcs, .. } => {
                 for f in funcs {
@@ -625,7 +759,8 @@ impl Replay {
                         continue;
                     }
                     for i in hits.into_iter().rev() {
-                        self.m.functions.remove(i);
+                        let f = self.m.functions.remove(i);
+                        self.functions_ix.removed(&f.schema, &f.name, i);
                     }
                 }
             }
