@@ -291,7 +291,7 @@ impl Db {
                 f.lang.is_script()
                     || f.lang == Lang::Sql
                     || f.lang == Lang::DotEnv
-                    || (f.lang.is_key_text() && crate::walk::may_hold_key(f.text.as_bytes()))
+                    || (f.lang.is_key_text() && crate::lang::may_hold_key(f.text.as_bytes()))
             })
             .map(|f| f.path.clone())
             .collect();

@@ -2,6 +2,12 @@
 
 use std::path::Path;
 
+/// Whether `bytes` may hold a service key (a JWT or an `sb_secret_` key): text files without one are not kept.
+pub fn may_hold_key(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"eyJ").is_some()
+        || memchr::memmem::find(bytes, b"sb_secret_").is_some()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     /// `.ts .mts .cts`

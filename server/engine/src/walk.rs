@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rlscope_core::config::Config;
 
-use crate::lang::Lang;
+use crate::lang::{may_hold_key, Lang};
 use crate::resolve::normalize;
 
 #[derive(Clone, Debug)]
@@ -44,12 +44,6 @@ pub const MAX_WALKED_FILE: usize = 2 * 1024 * 1024;
 /// Larger text files (JSON, YAML, Markdown, TOML) are not read by a directory walk: data dumps, not
 /// configuration.
 pub const MAX_WALKED_TEXT_FILE: usize = 512 * 1024;
-
-/// Whether `bytes` may hold a service key (a JWT or an `sb_secret_` key): text files without one are not kept.
-pub fn may_hold_key(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"eyJ").is_some()
-        || memchr::memmem::find(bytes, b"sb_secret_").is_some()
-}
 
 /// One file read by [`read_paths`]: (path, language, text, named explicitly).
 pub(crate) type ReadFile = (PathBuf, Lang, String, bool);

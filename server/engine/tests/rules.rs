@@ -375,7 +375,10 @@ fn walk_reads_keys_in_text_files_but_not_lockfiles_dependencies_or_data() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     };
-    write("supabase/config.toml", &format!("[auth]\nkey = \"{key}\"\n"));
+    write(
+        "supabase/config.toml",
+        &format!("[auth]\nkey = \"{key}\"\n"),
+    );
     write("docs/setup.md", &format!("Run with `{key}`.\n"));
     write("docs/plain.md", "No key here.\n");
     write("node_modules/pkg/README.md", &format!("{key}\n"));
@@ -393,8 +396,15 @@ fn walk_reads_keys_in_text_files_but_not_lockfiles_dependencies_or_data() {
         let text = ws.source(&path).unwrap();
         for f in findings {
             assert_eq!(f.rule, "hardcoded-service-key");
-            assert_eq!(&text[f.range.as_usize()], key, "reported at the key's bytes");
-            assert!(!f.message.contains(&key), "the message shows the key redacted");
+            assert_eq!(
+                &text[f.range.as_usize()],
+                key,
+                "reported at the key's bytes"
+            );
+            assert!(
+                !f.message.contains(&key),
+                "the message shows the key redacted"
+            );
             let rel = path.strip_prefix(&root).unwrap().display().to_string();
             found.push((rel, f.range.start as usize));
         }
