@@ -169,17 +169,33 @@ fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
     (t0.elapsed(), out)
 }
 
+/// Wall and thread-CPU time of `f`.
+fn both<T>(f: impl FnOnce() -> T) -> ((Duration, Duration), T) {
+    let (c0, t0) = (thread_cpu(), Instant::now());
+    let out = f();
+    ((t0.elapsed(), thread_cpu() - c0), out)
+}
+
+/// The medians of wall and CPU times.
+fn med2(v: Vec<(Duration, Duration)>) -> (Duration, Duration) {
+    (
+        median(v.iter().map(|x| x.0).collect()),
+        median(v.iter().map(|x| x.1).collect()),
+    )
+}
+
 /// A raw tree-sitter-postgres parse of every text, one after the other: the baseline of the model build.
-fn raw_parse(sources: &[SqlSource]) -> Duration {
+fn raw_parse(sources: &[SqlSource]) -> (Duration, Duration) {
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_postgres::LANGUAGE.into())
         .expect("postgres grammar");
-    let t0 = Instant::now();
-    for s in sources {
-        drop(parser.parse(s.text.as_bytes(), None));
-    }
-    t0.elapsed()
+    both(|| {
+        for s in sources {
+            drop(parser.parse(s.text.as_bytes(), None));
+        }
+    })
+    .0
 }
 
 /// The project's SQL sources in apply order, read from `dir/supabase/{migrations,schemas}`.
@@ -212,22 +228,22 @@ fn model_build(name: &str, sources: &[SqlSource], runs: usize) -> String {
     let lines: usize = sources.iter().map(|s| s.text.lines().count()).sum();
     let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
     let runs = runs.max(1);
-    let parse = median((0..runs).map(|_| raw_parse(sources)).collect());
-    let cold = median(
+    let parse = med2((0..runs).map(|_| raw_parse(sources)).collect());
+    let cold = med2(
         (0..runs)
-            .map(|_| time(|| ModelCache::default().build(sources)).0)
+            .map(|_| both(|| ModelCache::default().build(sources)).0)
             .collect(),
     );
     // one file changed (the middle one: a comment appended), the rest from the cache
     let mut cache = ModelCache::default();
     cache.build(sources);
     let mid = sources.len() / 2;
-    let warm = median(
+    let warm = med2(
         (0..runs)
             .map(|i| {
                 let mut changed = sources.to_vec();
                 changed[mid].text = Arc::from(format!("{}\n-- edit {i}\n", changed[mid].text));
-                time(|| cache.build(&changed)).0
+                both(|| cache.build(&changed)).0
             })
             .collect(),
     );
@@ -235,29 +251,29 @@ fn model_build(name: &str, sources: &[SqlSource], runs: usize) -> String {
         .iter()
         .map(|s| (s.path.clone(), s.text.clone()))
         .collect();
-    let engine_cold = median(
+    let engine_cold = med2(
         (0..runs)
-            .map(|_| time(|| Projects::build(&pairs, &mut ModelCache::default())).0)
+            .map(|_| both(|| Projects::build(&pairs, &mut ModelCache::default())).0)
             .collect(),
     );
     let mut cache = ModelCache::default();
     Projects::build(&pairs, &mut cache);
-    let engine_warm = median(
+    let engine_warm = med2(
         (0..runs)
             .map(|i| {
                 let mut changed = pairs.clone();
                 if let Some(m) = changed.get_mut(mid) {
                     m.1 = Arc::from(format!("{}\n-- edit {i}\n", m.1));
                 }
-                time(|| Projects::build(&changed, &mut cache)).0
+                both(|| Projects::build(&changed, &mut cache)).0
             })
             .collect(),
     );
     let model = ModelCache::default().build(sources);
-    let ratio = |d: Duration| d.as_secs_f64() / parse.as_secs_f64().max(1e-9);
+    let ratio = |d: Duration, base: Duration| d.as_secs_f64() / base.as_secs_f64().max(1e-9);
     let mut s = format!(
         "#### {name}: {} SQL files, {lines} lines, {:.1} MB → {} tables, {} functions, {} views (median of {runs})\n\n\
-| measurement | time | ×(a) |\n|---|---:|---:|\n",
+| measurement | wall | ×(a) | CPU | ×(a) |\n|---|---:|---:|---:|---:|\n",
         sources.len(),
         bytes as f64 / 1e6,
         model.tables.len(),
@@ -277,7 +293,13 @@ fn model_build(name: &str, sources: &[SqlSource], runs: usize) -> String {
         ),
         ("engine `Projects::build`, one file changed", engine_warm),
     ] {
-        s.push_str(&format!("| {label} | {} | {:.2}× |\n", ms(d), ratio(d)));
+        s.push_str(&format!(
+            "| {label} | {} | {:.2}× | {} | {:.2}× |\n",
+            ms(d.0),
+            ratio(d.0, parse.0),
+            ms(d.1),
+            ratio(d.1, parse.1)
+        ));
     }
     s.push('\n');
     s
