@@ -629,10 +629,17 @@ impl<'a> P<'a> {
             "create" => self.create(),
             "alter" => self.alter(),
             "drop" => self.drop(),
-            "grant" | "revoke" => Some(self.grant().unwrap_or_else(|| StmtKind::Unreadable {
-                table: None,
-                why: format!("a {} statement that could not be read", w.to_uppercase()),
-            })),
+            "grant" | "revoke" => {
+                let mut irrelevant = false;
+                match self.grant(&mut irrelevant) {
+                    Some(k) => Some(k),
+                    None if irrelevant => None,
+                    None => Some(StmtKind::Unreadable {
+                        table: None,
+                        why: format!("a {} statement that could not be read", w.to_uppercase()),
+                    }),
+                }
+            }
             "set" => self.set(),
             "select" => self.select_set_config(),
             _ => None,
@@ -931,10 +938,15 @@ impl<'a> P<'a> {
             return self.alter_function();
         }
         if self.eat_seq(&["default", "privileges"]) {
-            return Some(self.default_privileges().unwrap_or(StmtKind::Unreadable {
-                table: None,
-                why: "an ALTER DEFAULT PRIVILEGES that could not be read".into(),
-            }));
+            let mut irrelevant = false;
+            return match self.default_privileges(&mut irrelevant) {
+                Some(k) => Some(k),
+                None if irrelevant => None,
+                None => Some(StmtKind::Unreadable {
+                    table: None,
+                    why: "an ALTER DEFAULT PRIVILEGES that could not be read".into(),
+                }),
+            };
         }
         None
     }
@@ -1173,11 +1185,14 @@ impl<'a> P<'a> {
     }
 
     /// `GRANT privs ON … TO roles` / `REVOKE [GRANT OPTION FOR] privs ON … FROM roles`.
-    fn grant(&mut self) -> Option<StmtKind> {
+    /// `GRANT`/`REVOKE` of table or function privileges. `None` with `irrelevant` set: a statement that
+    /// changes nothing the model holds (role membership, schema `USAGE`, sequences, types, …).
+    fn grant(&mut self, irrelevant: &mut bool) -> Option<StmtKind> {
         let revoke = self.is_kw("revoke");
         self.i += 1;
         if revoke && self.eat_seq(&["grant", "option", "for"]) {
             // Only the grant option goes: the privileges stay.
+            *irrelevant = true;
             return None;
         }
         let mut privs = Privs::NONE;
@@ -1198,6 +1213,7 @@ impl<'a> P<'a> {
                 }
             } else {
                 // GRANT role TO role, or privileges not modelled (create, connect, temporary).
+                *irrelevant = true;
                 return None;
             }
             if !self.eat_punct(',') {
@@ -1232,6 +1248,7 @@ impl<'a> P<'a> {
             || self.eat_seq(&["large", "object"])
             || self.eat("tablespace")
         {
+            *irrelevant = true;
             return None;
         } else {
             let _ = self.eat("table");
@@ -1276,7 +1293,8 @@ impl<'a> P<'a> {
         Some(v)
     }
 
-    fn default_privileges(&mut self) -> Option<StmtKind> {
+    /// `None` with `irrelevant` set: defaults for objects the model does not hold (sequences, types, schemas).
+    fn default_privileges(&mut self, irrelevant: &mut bool) -> Option<StmtKind> {
         // [FOR ROLE r, …] [IN SCHEMA s, …] GRANT|REVOKE …
         if self.eat("for") {
             let _ = self.eat("role") || self.eat("user");
@@ -1291,6 +1309,7 @@ impl<'a> P<'a> {
             return None;
         }
         if revoke && self.eat_seq(&["grant", "option", "for"]) {
+            *irrelevant = true;
             return None;
         }
         let mut privs = Privs::NONE;
@@ -1321,6 +1340,7 @@ impl<'a> P<'a> {
             true
         } else {
             // sequences, types, schemas
+            *irrelevant = true;
             return None;
         };
         if functions && !execute {
