@@ -629,7 +629,7 @@ fn eval_text(text: &str, t: &[Token], var: &str, val: &str) -> Option<(String, V
                 "quote_ident" => {
                     let (s, _) = eval_text(text, inner, var, val)?;
                     let q = format!("\"{}\"", s.replace('"', "\"\""));
-                    map.extend(std::iter::repeat(tok.start as u32).take(q.len()));
+                    map.extend(std::iter::repeat_n(tok.start as u32, q.len()));
                     out.push_str(&q);
                 }
                 _ => return None,
@@ -639,7 +639,7 @@ fn eval_text(text: &str, t: &[Token], var: &str, val: &str) -> Option<(String, V
             && ident_value(text, tok).as_deref() == Some(var)
         {
             out.push_str(val);
-            map.extend(std::iter::repeat(tok.start as u32).take(val.len()));
+            map.extend(std::iter::repeat_n(tok.start as u32, val.len()));
             i += 1;
         } else {
             return None;
@@ -707,7 +707,7 @@ fn eval_format(text: &str, t: &[Token], var: &str, val: &str) -> Option<(String,
         if b[i] != b'%' {
             let ch = fmt[i..].chars().next()?;
             out.push(ch);
-            map.extend(std::iter::repeat(fmap[i]).take(ch.len_utf8()));
+            map.extend(std::iter::repeat_n(fmap[i], ch.len_utf8()));
             i += ch.len_utf8();
             continue;
         }
@@ -735,7 +735,7 @@ fn eval_format(text: &str, t: &[Token], var: &str, val: &str) -> Option<(String,
             b's' => v.clone(),
             _ => return None,
         };
-        map.extend(std::iter::repeat(at).take(s.len()));
+        map.extend(std::iter::repeat_n(at, s.len()));
         out.push_str(&s);
         next = index + 1;
         i = j + 1;
