@@ -237,7 +237,9 @@ fn hover_names_the_role_on_uses_declarations_and_the_import() {
     }
     // on the sign-in's own client: the client's role
     let at = text.find("supabaseAdmin.auth").unwrap() as u32 + 2;
-    let h = ws.hover(&login, at).expect("hover on the signing-in client");
+    let h = ws
+        .hover(&login, at)
+        .expect("hover on the signing-in client");
     assert!(
         h.markdown.contains("runs as **service_role**"),
         "{}",

@@ -774,7 +774,8 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
     let md = r["contents"]["value"].as_str().unwrap_or_default();
     // the query comes after the sign-in on the same client: it sends the user's token, and says so first
     assert!(
-        md.starts_with("**rlscope** — runs as **the signed-in user**") && md.contains("lib/admin.ts"),
+        md.starts_with("**rlscope** — runs as **the signed-in user**")
+            && md.contains("lib/admin.ts"),
         "{r}"
     );
     assert_eq!(r["contents"]["kind"], "markdown");
@@ -902,7 +903,7 @@ async fn hover_is_plain_text_for_a_client_without_markdown() {
     }
     let text = role["value"].as_str().unwrap();
     assert!(
-        text.starts_with("rlscope — ") && text.contains("service_role"),
+        text.starts_with("rlscope — runs as the signed-in user"),
         "{text}"
     );
     assert!(

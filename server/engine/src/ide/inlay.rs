@@ -11,10 +11,11 @@ pub(crate) fn inlay_hints(snap: &Snapshot<'_>, file: FileId) -> Vec<InlayHint> {
     };
     let mut ev = Eval::new(snap);
     // the requests whose own role a session-storing call decides, by their method's start
-    let decided: std::collections::HashMap<u32, (String, String)> = crate::requests::requests(snap, file)
-        .iter()
-        .filter_map(|q| Some((q.name_range.start, request_role_of(snap, &q.role)?)))
-        .collect();
+    let decided: std::collections::HashMap<u32, (String, String)> =
+        crate::requests::requests(snap, file)
+            .iter()
+            .filter_map(|q| Some((q.name_range.start, request_role_of(snap, &q.role)?)))
+            .collect();
     let mut out = Vec::new();
     for call in &ir.calls {
         let Some((obj, m)) = &call.method else {
