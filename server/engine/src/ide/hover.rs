@@ -1,5 +1,6 @@
 //! Hover: the role of the client under the cursor (an expression, an imported or declared name, or a
-//! parameter that receives a client: then what the callers pass).
+//! parameter that receives a client: then what the callers pass), and on a request what row level security
+//! does to it per role (`outcome`).
 
 use std::rc::Rc;
 
@@ -12,6 +13,36 @@ use crate::eval::{clients_of, Client, Eval, Part, Value};
 use crate::ir::{BindingKind, Expr};
 
 pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
+    let role = role_hover(snap, file, offset);
+    let Some(req) = crate::requests::request_at(snap, file, offset) else {
+        return role;
+    };
+    let Some(outcome) = super::outcome::markdown(snap, file, &req) else {
+        return role;
+    };
+    let outcome = rlscope_core::keys::redact_secrets_in(&outcome).into_owned();
+    Some(match role {
+        Some(mut h) => {
+            h.markdown.push_str("\n\n");
+            h.markdown.push_str(&outcome);
+            h
+        }
+        // on the table name, a filter or the command: the request's own role
+        None => {
+            let markdown = format!(
+                "**rlscope** — runs as {}\n\n{outcome}",
+                crate::requests::one_line(&req.role.role)
+            );
+            Hover {
+                range: req.range,
+                markdown: rlscope_core::keys::redact_secrets_in(&markdown).into_owned(),
+            }
+        }
+    })
+}
+
+/// The role part of the hover.
+fn role_hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
     let ir = snap.ir(file)?;
     // the smallest identifier/member/call under the cursor
     let mut best: Option<(TextRange, u32)> = None;

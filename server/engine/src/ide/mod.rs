@@ -1,11 +1,12 @@
 //! What the editor shows: hovers and inlay hints. They render the [`Role`](crate::role::Role) of the clients
-//! involved and decide nothing themselves.
+//! involved and, on a request, what row level security does to it; they decide nothing themselves.
 //!
 //! **Architecture invariant:** `ide` renders; it never decides a role (that is `role`) nor reports a
 //! finding (that is `rules`).
 
 mod hover;
 mod inlay;
+mod outcome;
 mod render;
 
 use rlscope_core::TextRange;

@@ -424,6 +424,14 @@ pub(crate) fn requests(snap: &Snapshot, file: FileId) -> Vec<Request> {
         .collect()
 }
 
+/// The innermost request whose call chain holds `offset` (a nested request inside another's arguments wins).
+pub(crate) fn request_at(snap: &Snapshot, file: FileId, offset: u32) -> Option<Request> {
+    requests(snap, file)
+        .into_iter()
+        .filter(|r| r.range.touches(offset))
+        .min_by_key(|r| r.range.len())
+}
+
 fn placeholder() -> RoleInfo {
     RoleInfo {
         role: Role::Unknown { why: String::new() },
@@ -664,5 +672,6 @@ fn for_each_code_byte(bytes: &[u8], mut f: impl FnMut(u8)) {
     }
 }
 
+pub(crate) mod outcome;
 mod report;
 pub use report::*;
