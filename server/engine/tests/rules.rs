@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rlscope_core::{LineIndex, PositionEncoding};
+use rlscope_core::{Edit, LineIndex, PositionEncoding};
 use rlscope_engine::{LoadOptions, Workspace};
 
 fn render(ws: &Workspace, root: &Path, files: &[PathBuf]) -> String {
@@ -47,12 +47,7 @@ fn render(ws: &Workspace, root: &Path, files: &[PathBuf]) -> String {
                 if fix.edits.is_empty() {
                     continue;
                 }
-                let mut edits = fix.edits.clone();
-                edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-                let mut fixed = text.to_string();
-                for e in edits {
-                    fixed.replace_range(e.range.as_usize(), &e.replacement);
-                }
+                let fixed = Edit::apply_all(&text, &fix.edits);
                 for line in fixed.lines() {
                     out.push_str(&format!("    | {line}\n"));
                 }
