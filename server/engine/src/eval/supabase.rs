@@ -403,8 +403,7 @@ impl<'w> Eval<'w> {
         }
     }
 
-    /// An `Authorization` header with the caller's token on at least one alternative of a `global` option
-    /// (`authHeader ? { headers: { Authorization: authHeader } } : undefined`).
+    /// An `Authorization` header with the caller's token on some alternative of a `global` option.
     fn find_user_header(&mut self, file: FileId, global: ExprId, ctx: &CallCtx) -> Option<Header> {
         for g in self.eval(file, global, ctx) {
             let Value::Object {
