@@ -9,7 +9,7 @@
 
 // Layers, lowest first; a module imports only from layers below it (tests/architecture.rs checks it):
 // base (lang, ir, document, envfile, resolve, panic_guard, projects) ← db ← {walk, prefilter} ← lower ← eval ← role
-// ← requests ← {relevance, rules, ide} ← schema ← workspace.
+// ← requests ← {relevance, rules, ide} ← {schema, schema_deps} ← workspace.
 pub mod document;
 mod envfile;
 mod ir;
@@ -34,12 +34,14 @@ mod ide;
 mod relevance;
 pub mod rules;
 mod schema;
+mod schema_deps;
 
 mod workspace;
 
 pub use db::FileId;
 pub use ide::{Hover, InlayHint};
 pub use lang::Lang;
+pub use schema_deps::SchemaObject;
 pub use walk::{looks_minified, LoadError, MAX_WALKED_FILE, SKIP_DIRS};
 pub use workspace::{LoadOptions, Workspace};
 

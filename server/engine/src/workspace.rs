@@ -33,6 +33,8 @@ pub struct Workspace {
     /// The per-statement fragments of files the caller edits (open in an editor), so the next version
     /// re-lowers only the statements that changed.
     fragments: HashMap<FileId, Fragments>,
+    /// The schema objects each script's requests name, so a SQL edit re-checks only the scripts it affects.
+    schema_deps: crate::schema_deps::DepIndex,
 }
 
 impl Workspace {
@@ -40,6 +42,7 @@ impl Workspace {
         Workspace {
             db: Db::new(root, config, crate::lower::lower_text),
             fragments: HashMap::new(),
+            schema_deps: Default::default(),
         }
     }
 
@@ -59,6 +62,7 @@ impl Workspace {
     /// Replaces the config; every file's findings may change.
     pub fn set_config(&mut self, config: Config) -> Vec<PathBuf> {
         self.db.config = config;
+        self.schema_deps.clear();
         self.files()
     }
 
@@ -191,16 +195,22 @@ impl Workspace {
         ir: Option<FileIr>,
     ) -> Vec<PathBuf> {
         let is_new = !self.db.by_path.contains_key(&path);
+        // the models the current findings were computed from, to see what a SQL edit changes
+        let old_projects = (lang == Lang::Sql)
+            .then(|| self.db.projects.get().cloned())
+            .flatten();
         let id = self.intern(&path, lang, text);
         match lang {
             Lang::TsConfig => {
                 self.db.refresh_tsconfigs();
                 self.db.recompute_deps(None);
+                self.schema_deps.clear();
                 return self.files();
             }
             Lang::PackageJson => {
                 self.db.refresh_packages();
                 self.db.recompute_deps(None);
+                self.schema_deps.clear();
                 return self.files();
             }
             Lang::DotEnv => {
@@ -208,8 +218,10 @@ impl Workspace {
                 self.db.rebuild_env();
                 return self.files();
             }
-            // a migration changes what RLS does to the code's requests
-            Lang::Sql if rlscope_sql::schema::project_root(&path).is_some() => return self.files(),
+            // a migration changes what RLS does to the requests of the code that queries what it changed
+            Lang::Sql if rlscope_sql::schema::project_root(&path).is_some() => {
+                return self.sql_changed(&path, old_projects)
+            }
             _ => {}
         }
         if let Some(f) = self.db.files[id as usize].as_mut() {
@@ -221,7 +233,69 @@ impl Workspace {
         }
         // a new file can make other files' imports resolve
         self.db.recompute_deps(if is_new { None } else { Some(id) });
-        self.db.dependents(id)
+        let affected = self.db.dependents(id);
+        self.forget_schema_deps(&affected);
+        affected
+    }
+
+    fn forget_schema_deps(&self, paths: &[PathBuf]) {
+        self.schema_deps
+            .forget(paths.iter().filter_map(|p| self.db.by_path.get(p).copied()));
+    }
+
+    /// After a SQL file of a Supabase project changed (its text is stored, the models not yet rebuilt): the
+    /// SQL files of its project, and the scripts whose requests name a table or function whose state or
+    /// source location changed. Without earlier models (nothing was checked against one), every file.
+    fn sql_changed(
+        &self,
+        path: &Path,
+        old: Option<Arc<crate::projects::Projects>>,
+    ) -> Vec<PathBuf> {
+        let Some(old) = old else {
+            return self.files();
+        };
+        let new = self.db.projects();
+        let Some(changed) = crate::schema_deps::diff(&old, &new) else {
+            return self.files();
+        };
+        let mut out: std::collections::BTreeSet<PathBuf> = new.files_of(path).into_iter().collect();
+        out.extend(old.files_of(path));
+        out.insert(path.to_path_buf());
+        if changed.by_root.is_empty() {
+            return out.into_iter().collect();
+        }
+        let candidates: Vec<(FileId, &PathBuf)> = self
+            .db
+            .files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let f = f.as_ref()?;
+                if !f.lang.is_script() || f.ir.is_none() {
+                    return None;
+                }
+                let root = &new.for_file(&f.path)?.root;
+                changed
+                    .by_root
+                    .contains_key(root)
+                    .then_some((i as FileId, root))
+            })
+            .collect();
+        let ids: Vec<FileId> = candidates.iter().map(|(id, _)| *id).collect();
+        let objects = self.schema_deps.objects(&self.snapshot(), &ids);
+        for (id, root) in candidates {
+            let touched = &changed.by_root[root];
+            // a script whose requests could not be listed is re-checked
+            let affected = objects
+                .get(&id)
+                .is_none_or(|objs| objs.iter().any(|o| touched.contains(o)));
+            if affected {
+                if let Some(f) = self.db.files[id as usize].as_ref() {
+                    out.insert(f.path.clone());
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// Forgets a file (deleted); returns the files whose findings may have changed.
@@ -231,24 +305,30 @@ impl Workspace {
         };
         let lang = self.db.files[id as usize].as_ref().map(|f| f.lang);
         let affected = self.db.dependents(id);
+        self.forget_schema_deps(&affected);
+        let old_projects = self.db.projects.get().cloned();
         self.db.files[id as usize] = None;
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
         if lang == Some(Lang::Sql) {
             self.db.projects = std::sync::OnceLock::new();
             if rlscope_sql::schema::project_root(path).is_some() {
-                return self.files();
+                let mut changed = self.sql_changed(path, old_projects);
+                changed.retain(|p| p != path);
+                return changed;
             }
         }
         match lang {
             Some(Lang::TsConfig) => {
                 self.db.refresh_tsconfigs();
                 self.db.recompute_deps(None);
+                self.schema_deps.clear();
                 return self.files();
             }
             Some(Lang::PackageJson) => {
                 self.db.refresh_packages();
                 self.db.recompute_deps(None);
+                self.schema_deps.clear();
                 return self.files();
             }
             Some(Lang::DotEnv) => {

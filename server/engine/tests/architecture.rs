@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["role"],
     &["requests"],
     &["relevance", "rules", "ide"],
-    &["schema"],
+    &["schema", "schema_deps"],
     &["workspace"],
 ];
 
