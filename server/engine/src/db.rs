@@ -280,13 +280,19 @@ impl Db {
         out
     }
 
-    /// The files checked by [`Workspace::check_all`] (scripts, SQL and `.env` files), sorted.
+    /// The files checked by [`Workspace::check_all`] (scripts, SQL and `.env` files, and the other text
+    /// files that may hold a key), sorted.
     pub(crate) fn files(&self) -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = self
             .files
             .iter()
             .flatten()
-            .filter(|f| f.lang.is_script() || f.lang == Lang::Sql || f.lang == Lang::DotEnv)
+            .filter(|f| {
+                f.lang.is_script()
+                    || f.lang == Lang::Sql
+                    || f.lang == Lang::DotEnv
+                    || (f.lang.is_key_text() && crate::lang::may_hold_key(f.text.as_bytes()))
+            })
             .map(|f| f.path.clone())
             .collect();
         v.sort();

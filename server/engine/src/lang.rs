@@ -2,6 +2,12 @@
 
 use std::path::Path;
 
+/// Whether `bytes` may hold a service key (a JWT or an `sb_secret_` key): text files without one are not kept.
+pub fn may_hold_key(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"eyJ").is_some()
+        || memchr::memmem::find(bytes, b"sb_secret_").is_some()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     /// `.ts .mts .cts`
@@ -15,7 +21,13 @@ pub enum Lang {
     TsConfig,
     /// `package.json`: a workspace package's name, `exports` and entry points (monorepo imports).
     PackageJson,
+    /// Other text files, read only for keys written into them: `.toml` (`supabase/config.toml`), `.json`,
+    /// `.yaml`/`.yml`, `.md`/`.mdx`. Lockfiles are not read.
+    Text,
 }
+
+/// Lockfiles: generated, and full of hashes rather than anything a person wrote.
+const LOCKFILES: &[&str] = &["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml"];
 
 impl Lang {
     pub fn of(path: &Path) -> Option<Lang> {
@@ -40,8 +52,17 @@ impl Lang {
             }
             "tsx" | "js" | "jsx" | "mjs" | "cjs" => Some(Lang::Tsx),
             "sql" => Some(Lang::Sql),
+            "toml" | "json" | "jsonc" | "json5" | "yaml" | "yml" | "md" | "mdx" => {
+                (!LOCKFILES.contains(&name)).then_some(Lang::Text)
+            }
             _ => None,
         }
+    }
+
+    /// Whether the file is read only for the keys written in it (`hardcoded-service-key`): other text files,
+    /// and `package.json` (its `scripts` may set a variable inline).
+    pub fn is_key_text(self) -> bool {
+        matches!(self, Lang::Text | Lang::PackageJson)
     }
 
     /// Whether this is a script the TS/JS analysis reads.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rlscope_core::config::Config;
 
-use crate::lang::Lang;
+use crate::lang::{may_hold_key, Lang};
 use crate::resolve::normalize;
 
 #[derive(Clone, Debug)]
@@ -40,6 +40,10 @@ pub const SKIP_DIRS: &[&str] = &[
 
 /// Larger files are read but not parsed (generated bundles); named files are always parsed.
 pub const MAX_WALKED_FILE: usize = 2 * 1024 * 1024;
+
+/// Larger text files (JSON, YAML, Markdown, TOML) are not read by a directory walk: data dumps, not
+/// configuration.
+pub const MAX_WALKED_TEXT_FILE: usize = 512 * 1024;
 
 /// One file read by [`read_paths`]: (path, language, text, named explicitly).
 pub(crate) type ReadFile = (PathBuf, Lang, String, bool);
@@ -81,6 +85,15 @@ pub(crate) fn read_paths(
             let lang = Lang::of(&path)?;
             Some(match std::fs::read(&path) {
                 Ok(bytes) => {
+                    if !named
+                        && lang == Lang::Text
+                        && (bytes.len() > MAX_WALKED_TEXT_FILE
+                            || !may_hold_key(&bytes)
+                            || looks_minified(&path, &bytes))
+                    {
+                        // read for keys only: nothing to report, so nothing to say
+                        return None;
+                    }
                     if !named
                         && lang.is_script()
                         && (bytes.len() > MAX_WALKED_FILE || looks_minified(&path, &bytes))
@@ -171,7 +184,9 @@ fn walk(dir: &Path, config: &Config, errors: &mut Vec<LoadError>) -> Vec<(PathBu
             if !ignore_git && lang != Lang::DotEnv {
                 continue;
             }
-            if (lang.is_script() || lang == Lang::Sql) && !globs.included(&path) {
+            if (lang.is_script() || lang == Lang::Sql || lang == Lang::Text)
+                && !globs.included(&path)
+            {
                 continue;
             }
             out.push((normalize(&path), false));

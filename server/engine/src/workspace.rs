@@ -341,7 +341,8 @@ impl Workspace {
         affected.into_iter().filter(|p| p != path).collect()
     }
 
-    /// The files checked by [`Workspace::check_all`] (scripts, SQL and `.env` files), sorted.
+    /// The files checked by [`Workspace::check_all`] (scripts, SQL and `.env` files, and the other text
+    /// files that may hold a key), sorted.
     pub fn files(&self) -> Vec<PathBuf> {
         self.db.files()
     }
@@ -376,6 +377,7 @@ impl Workspace {
                 v
             }
             Lang::DotEnv => crate::rules::check_env_file(&self.db.config, f),
+            l if l.is_key_text() => crate::rules::check_text_file(&f.text),
             l if l.is_script() => match &f.ir {
                 Some(_) => crate::rules::check_script(&self.snapshot(), id),
                 None => Vec::new(),

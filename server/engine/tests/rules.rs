@@ -355,3 +355,73 @@ export const c = () => cached(admin)\nexport const d = () => upload(admin, 1)\n"
     // a parameter that is not a client stays silent
     assert!(ws.hover(&queries, at("eq('id', id)", 0) + 8).is_none());
 }
+
+/// A folder walk reads the text files a key may be published in (`supabase/config.toml`, Markdown), at the
+/// key's bytes, and leaves out dependencies, lockfiles, `.env` files, oversized text files and text files
+/// without a key.
+#[test]
+fn walk_reads_keys_in_text_files_but_not_lockfiles_dependencies_or_data() {
+    let fixture = fixtures().join("hardcoded-service-key/invalid/config.toml");
+    let fixture_text = std::fs::read_to_string(fixture).unwrap();
+    let key = fixture_text
+        .split('"')
+        .find(|s| s.starts_with("eyJ"))
+        .unwrap()
+        .to_string();
+    let root = std::env::temp_dir().join(format!("rlscope-text-walk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "supabase/config.toml",
+        &format!("[auth]\nkey = \"{key}\"\n"),
+    );
+    write("docs/setup.md", &format!("Run with `{key}`.\n"));
+    write("docs/plain.md", "No key here.\n");
+    write("node_modules/pkg/README.md", &format!("{key}\n"));
+    write("package-lock.json", &format!("{{\"x\": \"{key}\"}}\n"));
+    write(".env.local", &format!("SUPABASE_SERVICE_ROLE_KEY={key}\n"));
+    write(
+        "data/dump.json",
+        &format!("[\"{key}\"{}]\n", ",\"row\"\n".repeat(100_000)),
+    );
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    let errors = ws.load_paths(std::slice::from_ref(&root), &LoadOptions::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut found: Vec<(String, usize)> = Vec::new();
+    for (path, findings) in ws.check_all() {
+        let text = ws.source(&path).unwrap();
+        for f in findings {
+            assert_eq!(f.rule, "hardcoded-service-key");
+            assert_eq!(
+                &text[f.range.as_usize()],
+                key,
+                "reported at the key's bytes"
+            );
+            assert!(
+                !f.message.contains(&key),
+                "the message shows the key redacted"
+            );
+            let rel = path.strip_prefix(&root).unwrap().display().to_string();
+            found.push((rel, f.range.start as usize));
+        }
+    }
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("docs/setup.md".to_string(), 10),
+            ("supabase/config.toml".to_string(), 14)
+        ]
+    );
+    let files: Vec<String> = ws
+        .files()
+        .iter()
+        .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    assert!(!files.contains(&"docs/plain.md".to_string()), "{files:?}");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     what_it_does: "Reports string literals whose value is a service-role JWT (its payload's `role` is `service_role`) \
 or a secret API key (`sb_secret_…`). In SQL files the key is reported wherever it is written: in a string \
 (`net.http_post(headers := '{\"Authorization\": \"Bearer eyJ…\"}'::jsonb)`), a dollar-quoted function body or a \
-comment. The local-development key that `supabase start` prints (`\"iss\":\"supabase-demo\"`) is public and opens \
+comment. Other text files the walk reads are searched the same way: `supabase/config.toml`, JSON (`app.json`, `package.json`), YAML (CI workflows) and Markdown; not `.env` files (their values are configuration, kept out of git) and not lockfiles. The local-development key that `supabase start` prints (`\"iss\":\"supabase-demo\"`) is public and opens \
 only a local stack: it is not reported. The key itself never appears in rlscope's output: it is shown as \
 `eyJ…(service_role)` or `sb_secret_…`.",
     why_bad: "A key in source ends up in git history, CI logs, bundles and every clone of the repository, and it \
@@ -35,6 +35,24 @@ or `Deno.env.get(…)!` in Deno code), so the variable must then be set wherever
 is already in your history.",
     references: &["/docs/guides/api/api-keys", "/docs/guides/database/postgres/row-level-security#bypassing-row-level-security"],
 };
+
+/// A text file read only for keys: every service-level key written anywhere in it, at the key's own bytes
+/// (a JSON string, a YAML value, a TOML setting, a Markdown code block). No fix: what reads the file decides
+/// how a variable would be spelled.
+pub(crate) fn check_text(text: &str) -> Vec<Finding> {
+    rlscope_core::keys::service_keys_in_text(text)
+        .into_iter()
+        .map(|k| {
+            let shown = redact(&text[k.range.clone()]);
+            Finding::new(
+                META.id,
+                META.default_severity,
+                rlscope_core::TextRange::from_usize(k.range.start, k.range.end),
+                rlscope_core::keys::hardcoded_key_message(k.key.kind, &shown),
+            )
+        })
+        .collect()
+}
 
 pub(crate) fn check_file(ctx: &mut RuleCtx) {
     for lit in &ctx.ir.key_literals {

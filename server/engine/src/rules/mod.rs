@@ -397,6 +397,11 @@ pub(crate) fn check_env_file(config: &Config, f: &FileData) -> Vec<Finding> {
     service_key_in_browser::check_env_file(config, f)
 }
 
+/// A text file read only for keys (`supabase/config.toml`, JSON, YAML, Markdown, `package.json`).
+pub(crate) fn check_text_file(text: &str) -> Vec<Finding> {
+    hardcoded_service_key::check_text(text)
+}
+
 /// Range to delete for a property inside an object literal, with its separating comma.
 pub(crate) fn list_item_deletion(text: &str, range: TextRange) -> TextRange {
     let b = text.as_bytes();
