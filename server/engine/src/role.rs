@@ -360,6 +360,10 @@ mod tests {
             module_level: true,
             site_expr: 0,
             ctx_call: None,
+            key_fallback: false,
+            key_by_flag: None,
+            header_when_given: None,
+            ignored_key: None,
         }
     }
 

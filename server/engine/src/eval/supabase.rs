@@ -79,6 +79,18 @@ pub struct Client {
     pub site_expr: ExprId,
     /// The outermost call this client was built under, when it was built while evaluating a call's body.
     pub ctx_call: Option<Loc>,
+    /// The key is `SERVICE || ANON` / `SERVICE ?? ANON`: the service key whenever its variable is set, the anon
+    /// key otherwise.
+    pub key_fallback: bool,
+    /// A key chosen by a parameter between a service-level and an anon-level key (`admin ? SECRET :
+    /// PUBLISHABLE`), left undecided because no caller decides it here: the flag's name and the service key.
+    pub key_by_flag: Option<(Rc<str>, Rc<KeyVal>)>,
+    /// An `Authorization` header sent on some paths only, carrying the caller's token
+    /// (`authHeader ? { headers: { Authorization: authHeader } } : undefined`).
+    pub header_when_given: Option<Header>,
+    /// A service-level key written where this factory never reads it (auth-helpers' `options.supabaseKey`, or
+    /// `supabaseKey` in the context argument): where it is written, and the key.
+    pub ignored_key: Option<(Loc, Rc<KeyVal>)>,
 }
 
 impl Client {
@@ -98,6 +110,7 @@ impl<'w> Eval<'w> {
         loc: Loc,
     ) -> Value {
         let ir = self.ir(file).expect("file has ir");
+        let mut ignored_key = None;
         let (key_expr, options): (Option<(FileId, ExprId, CallCtx)>, Vals) = match factory.kind {
             FactoryKind::SupabaseJs
             | FactoryKind::SsrServer
@@ -137,6 +150,9 @@ impl<'w> Eval<'w> {
                         }
                     }
                 }
+                if key.is_none() {
+                    ignored_key = self.ignored_helper_key(file, args, idx, ctx);
+                }
                 (key, opts)
             }
         };
@@ -146,6 +162,7 @@ impl<'w> Eval<'w> {
             .iter()
             .any(|f| f.range.contains_range(loc.range) && f.range != loc.range)
             && !ir.classes.iter().any(|c| c.range.contains_range(loc.range));
+        let (mut key_fallback, mut key_by_flag) = (false, None);
         let (key, key_loc) = match key_expr {
             Some((kf, ke, kctx)) => {
                 let kir = self.ir(kf).expect("ir");
@@ -155,7 +172,33 @@ impl<'w> Eval<'w> {
                 };
                 let vals = self.eval(kf, ke, &kctx);
                 let vals = self.key_slot_names(vals);
-                (decide_key(&vals), kloc)
+                let key = decide_key(&vals);
+                match self.key_shape(kf, ke) {
+                    KeyShape::Fallback { file: ff, right } => {
+                        let right = self.eval(ff, right, &kctx);
+                        key_fallback = key
+                            .as_ref()
+                            .is_some_and(|k| k.level == Some(KeyLevel::Service))
+                            && self.key_slot_names(right).iter().any(
+                                |v| matches!(v, Value::Key(k) if k.level == Some(KeyLevel::Anon)),
+                            );
+                    }
+                    KeyShape::Flag { name } if key.is_none() => {
+                        let level_of = |l| {
+                            vals.iter().find_map(|v| match v {
+                                Value::Key(k) if k.level == Some(l) => Some(k.clone()),
+                                _ => None,
+                            })
+                        };
+                        if let (Some(svc), Some(_)) =
+                            (level_of(KeyLevel::Service), level_of(KeyLevel::Anon))
+                        {
+                            key_by_flag = Some((name, svc));
+                        }
+                    }
+                    _ => {}
+                }
+                (key, kloc)
             }
             None if matches!(
                 factory.kind,
@@ -193,6 +236,10 @@ impl<'w> Eval<'w> {
                 }
                 root
             },
+            key_fallback,
+            key_by_flag,
+            header_when_given: None,
+            ignored_key,
         };
         // an option counts only when every alternative of the options has it (`token ? { global } : {}`
         // sends a header on one path only: the engine cannot tell which, so it is not a header)
@@ -212,7 +259,12 @@ impl<'w> Eval<'w> {
             let (mut header, mut token) = (None, None);
             for (name, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
                 match &*name {
-                    "global" => header = self.find_header(vf, value, &vctx),
+                    "global" => {
+                        header = self.find_header(vf, value, &vctx);
+                        if header.is_none() && client.header_when_given.is_none() {
+                            client.header_when_given = self.find_user_header(vf, value, &vctx);
+                        }
+                    }
                     "accessToken" => {
                         token = Some(Loc {
                             file: vf,
@@ -230,6 +282,13 @@ impl<'w> Eval<'w> {
         }
         if !headers.is_empty() && headers.iter().all(Option::is_some) {
             client.header = headers.into_iter().next().flatten();
+        } else if client.header_when_given.is_none() {
+            // a header on one path of the options only (`token ? { global } : {}`)
+            client.header_when_given = headers.into_iter().flatten().find(|h| {
+                h.value
+                    .as_ref()
+                    .is_some_and(|v| v.level == Some(KeyLevel::User))
+            });
         }
         if !tokens.is_empty() && tokens.iter().all(Option::is_some) {
             client.access_token = tokens.into_iter().next().flatten();
@@ -324,6 +383,159 @@ impl<'w> Eval<'w> {
         }
     }
 
+    /// An `Authorization` header with the caller's token on at least one alternative of a `global` option
+    /// (`authHeader ? { headers: { Authorization: authHeader } } : undefined`).
+    fn find_user_header(&mut self, file: FileId, global: ExprId, ctx: &CallCtx) -> Option<Header> {
+        for g in self.eval(file, global, ctx) {
+            let Value::Object {
+                file: gf,
+                expr: ge,
+                ctx: gc,
+            } = g
+            else {
+                continue;
+            };
+            for (name, _, headers, hf, hctx) in self.object_entries(gf, ge, &gc, 0) {
+                if &*name != "headers" {
+                    continue;
+                }
+                for h in self.eval(hf, headers, &hctx) {
+                    let Value::Object {
+                        file: of,
+                        expr: oe,
+                        ctx: oc,
+                    } = h
+                    else {
+                        continue;
+                    };
+                    for (hname, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
+                        if !hname.eq_ignore_ascii_case("authorization") {
+                            continue;
+                        }
+                        let Some(vir) = self.ir(vf) else { continue };
+                        let range = TextRange::new(
+                            key_range.start,
+                            vir.range(value).end.max(key_range.end),
+                        );
+                        let user = self
+                            .eval(vf, value, &vctx)
+                            .into_iter()
+                            .find_map(|v| match v {
+                                Value::Key(k) if k.level == Some(KeyLevel::User) => Some(k),
+                                _ => None,
+                            });
+                        if let Some(k) = user {
+                            return Some(Header {
+                                loc: Loc { file: vf, range },
+                                value: Some(k),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// What a key argument is written as, seen through `const` bindings (`const key = a ?? b`).
+    fn key_shape(&self, file: FileId, expr: ExprId) -> KeyShape {
+        let Some(ir) = self.ir(file) else {
+            return KeyShape::Other;
+        };
+        let mut expr = expr;
+        for _ in 0..4 {
+            match ir.expr(expr) {
+                Expr::Ident { name, scope } => {
+                    let Some(b) = ir.lookup(*scope, name) else {
+                        return KeyShape::Other;
+                    };
+                    let b = &ir.bindings[b as usize];
+                    match (&b.kind, b.inits.as_slice()) {
+                        (BindingKind::Var, [one]) => expr = *one,
+                        _ => return KeyShape::Other,
+                    }
+                }
+                Expr::Fallback { right, .. } => {
+                    return KeyShape::Fallback {
+                        file,
+                        right: *right,
+                    }
+                }
+                Expr::Cond { test, .. } if derives_from_param(ir, *test, 0) => {
+                    let text = self
+                        .snap
+                        .text(file)
+                        .get(ir.range(*test).as_usize())
+                        .unwrap_or("");
+                    let name: String = text
+                        .rsplit(['.', '?'])
+                        .next()
+                        .unwrap_or("")
+                        .trim_matches(|c: char| {
+                            !(c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                        })
+                        .to_string();
+                    if name.is_empty() || name.len() > 40 {
+                        return KeyShape::Other;
+                    }
+                    return KeyShape::Flag {
+                        name: Rc::from(name),
+                    };
+                }
+                _ => return KeyShape::Other,
+            }
+        }
+        KeyShape::Other
+    }
+
+    /// A service-level key that an auth-helpers factory never reads: `supabaseKey` inside `options` (client
+    /// options have no key), or in the server factories' first argument (the request context).
+    fn ignored_helper_key(
+        &mut self,
+        file: FileId,
+        args: &[ExprId],
+        key_arg: usize,
+        ctx: &CallCtx,
+    ) -> Option<(Loc, Rc<KeyVal>)> {
+        let mut places: Vec<(FileId, ExprId, CallCtx)> = Vec::new();
+        for (i, &a) in args.iter().enumerate().take(2) {
+            for v in self.eval(file, a, ctx) {
+                let Value::Object {
+                    file: of,
+                    expr: oe,
+                    ctx: oc,
+                } = v
+                else {
+                    continue;
+                };
+                if i < key_arg {
+                    places.extend(self.find_prop_expr(of, oe, &oc, "supabaseKey"));
+                }
+                if i <= key_arg {
+                    for o in self.object_prop(of, oe, &oc, "options") {
+                        if let Value::Object {
+                            file: pf,
+                            expr: pe,
+                            ctx: pc,
+                        } = o
+                        {
+                            places.extend(self.find_prop_expr(pf, pe, &pc, "supabaseKey"));
+                        }
+                    }
+                }
+            }
+        }
+        for (kf, ke, kctx) in places {
+            let vals = self.eval(kf, ke, &kctx);
+            let vals = self.key_slot_names(vals);
+            if let Some(k) = decide_key(&vals).filter(|k| k.level == Some(KeyLevel::Service)) {
+                let range = self.ir(kf)?.range(ke);
+                return Some((Loc { file: kf, range }, k));
+            }
+        }
+        None
+    }
+
     /// An env read of unknown level in a client's key slot, classified by the wider list of names that
     /// only count there (`SUPABASE_SERVICE`, `SUPABASE_ADMIN_KEY`); a `.env` value still decides first.
     fn key_slot_names(&self, vals: Vals) -> Vals {
@@ -394,6 +606,47 @@ impl<'w> Eval<'w> {
             }
         }
         readers > 0
+    }
+}
+
+/// How a key argument is written, for what depends on it.
+enum KeyShape {
+    /// `a ?? b`, `a || b`: the right side's expression.
+    Fallback {
+        file: FileId,
+        right: ExprId,
+    },
+    /// `flag ? a : b` with `flag` from a parameter: the flag's name.
+    Flag {
+        name: Rc<str>,
+    },
+    Other,
+}
+
+/// Whether an expression is (a property of, or a default for) a function parameter.
+fn derives_from_param(ir: &FileIr, expr: ExprId, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match ir.expr(expr) {
+        Expr::Param { .. } => true,
+        Expr::Member { obj, .. } => derives_from_param(ir, *obj, depth + 1),
+        Expr::Fallback { left, .. } => derives_from_param(ir, *left, depth + 1),
+        Expr::Ident { name, scope } => match ir.lookup(*scope, name) {
+            Some(b) => {
+                let b = &ir.bindings[b as usize];
+                match b.kind {
+                    BindingKind::Param => true,
+                    BindingKind::Var => b
+                        .inits
+                        .iter()
+                        .any(|&i| derives_from_param(ir, i, depth + 1)),
+                    _ => false,
+                }
+            }
+            None => false,
+        },
+        _ => false,
     }
 }
 

@@ -17,7 +17,10 @@ pub static META: RuleMeta = RuleMeta {
     what_it_does: "Reports a client built with a service-level key that is also given `global.headers.Authorization` \
 (matched case-insensitively) whose value is not that same key — typically the caller's JWT from \
 `req.headers.get('Authorization')` in an Edge Function. Also reports the `accessToken` option and \
-`functions.setAuth(token)` on such a client.",
+`functions.setAuth(token)` on such a client. A key written as `SUPABASE_SERVICE_ROLE_KEY || SUPABASE_ANON_KEY` \
+is the service key whenever its variable is set: with a header (even one sent only when the request carries a \
+token, `authHeader ? { headers: { Authorization: authHeader } } : undefined`) it is reported as a warning that \
+says \"when `SUPABASE_SERVICE_ROLE_KEY` is set\".",
     why_bad: "supabase-js sends the explicit `Authorization` header with every database, storage and functions request, \
 and PostgREST decides the role from that header, not from the `apikey`. The service key is then only an API \
 gateway key: every query runs as the caller (RLS applies), so code written to bypass RLS silently returns fewer \
@@ -60,6 +63,38 @@ pub(crate) fn check_client(ctx: &mut RuleCtx, _call: &CallSite, c: &Client, loc:
         return;
     }
     let key = c.key.as_ref().expect("key");
+    // `SERVICE || ANON`: the service key only where its variable is set
+    let (severity, when_set) = if c.key_fallback {
+        (
+            Severity::Warning,
+            format!("when {} is set, ", key.describe()),
+        )
+    } else {
+        (META.default_severity, String::new())
+    };
+    if c.header.is_none() && c.key_fallback && c.site == loc {
+        if let Some(h) = &c.header_when_given {
+            let primary = if h.loc.file == ctx.file {
+                h.loc.range
+            } else {
+                c.key_loc.range
+            };
+            let what = h.value.as_ref().map_or(String::new(), |v| v.describe());
+            let message = format!(
+                "{when_set}the `Authorization` header ({what}), whenever it is sent, overrides that service-role key: \
+the client's database, storage and functions requests then run as the caller (RLS applies), not as service_role"
+            );
+            let mut f = Finding::new(META.id, severity, primary, message);
+            if key.origin.file != ctx.file || !primary.contains_range(key.origin.range) {
+                f = ctx.related(
+                    f,
+                    key.origin,
+                    "service-role key (with an anon fallback) read here",
+                );
+            }
+            ctx.out.push(f);
+        }
+    }
     // a header on only some paths (`token ? { global } : {}`) is not a header (see eval), and an argument
     // that is not passed is `undefined`: what remains is a value that is not the service key
     let decided_by_header = role::info(c).decided_by == EvidenceKind::Header;
@@ -86,11 +121,11 @@ pub(crate) fn check_client(ctx: &mut RuleCtx, _call: &CallSite, c: &Client, loc:
             None => "a token that is not the service key".to_string(),
         };
         let message = format!(
-            "the `Authorization` header ({what}) overrides the service-role key {}: every database, storage and functions \
+            "{when_set}the `Authorization` header ({what}) overrides the service-role key {}: every database, storage and functions \
 request of this client runs as that token's user (RLS applies), and `auth.admin.*` calls fail",
             key.describe()
         );
-        let mut f = Finding::new(META.id, META.default_severity, primary, message);
+        let mut f = Finding::new(META.id, severity, primary, message);
         if c.site.file != ctx.file || !primary.contains_range(c.site.range) {
             f = ctx.related(
                 f,

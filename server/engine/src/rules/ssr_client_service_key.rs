@@ -15,7 +15,12 @@ pub static META: RuleMeta = RuleMeta {
     what_it_does: "Reports `createServerClient`, `createBrowserClient` and every auth-helpers factory \
 (`createRouteHandlerClient`, `createServerComponentClient`, …) that is given a service-level key: \
 `SUPABASE_SERVICE_ROLE_KEY`, a secret key (`sb_secret_…`) or a service-role JWT, whether written in the call \
-or reaching it through variables, options objects, wrapper functions or imports.",
+or reaching it through variables, options objects, wrapper functions or imports. A shared factory that picks the \
+key by a flag (`admin ? process.env.SUPABASE_SECRET_KEY : process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY`) is \
+reported once in the factory as a warning (\"when called with `admin: true` …\"), and as an error at each call \
+that passes the flag. A service key written where an auth-helpers factory never reads it \
+(`createServerComponentClient({ cookies, options: { supabaseKey } })`: the key belongs in the second argument) is \
+a warning: the client gets the default anon key and the service key is never used.",
     why_bad: "A cookie-based client reads the user's session from the request's cookies, and supabase-js sends the \
 session's access token as `Authorization: Bearer …` instead of the key. So the same code runs as the signed-in \
 user (RLS applies) when the request carries a session cookie, and as `service_role` (RLS bypassed) when it does \
@@ -69,9 +74,14 @@ or anon) and adds a separate `createServiceClient()` built with `createClient` a
 };
 
 pub(crate) fn check_client(ctx: &mut RuleCtx, _call: &CallSite, c: &Client, loc: Loc) {
-    if !c.factory.kind.is_cookie_based()
-        || crate::role::key_role(c) != crate::role::Role::ServiceRole
-    {
+    if !c.factory.kind.is_cookie_based() {
+        return;
+    }
+    if c.site == loc {
+        flag_selected_key(ctx, c);
+        ignored_key(ctx, c, loc);
+    }
+    if crate::role::key_role(c) != crate::role::Role::ServiceRole {
         return;
     }
     let key = c.key.as_ref().expect("level implies key");
@@ -112,6 +122,50 @@ applies, without one the same code bypasses RLS",
         if let Some(fix) = fix(ctx, c, loc) {
             f = f.with_fix(fix);
         }
+    }
+    ctx.out.push(f);
+}
+
+/// A shared factory choosing the service key by a flag (`admin ? SECRET : PUBLISHABLE`) for a cookie client:
+/// the mistake is written here, whether or not a caller passes the flag (a caller that does is reported too).
+fn flag_selected_key(ctx: &mut RuleCtx, c: &Client) {
+    let Some((flag, svc)) = c.key_by_flag.as_ref().filter(|_| c.key.is_none()) else {
+        return;
+    };
+    let message = format!(
+        "when called with `{flag}: true`, `{}` is given the service-role key {}: with a session cookie the user's \
+token replaces the key and RLS applies, without one the same code bypasses RLS",
+        c.factory.name,
+        svc.describe()
+    );
+    let mut f = Finding::new(META.id, Severity::Warning, c.key_loc.range, message);
+    if svc.origin.file != ctx.file || !c.key_loc.range.contains_range(svc.origin.range) {
+        f = ctx.related(f, svc.origin, "service-role key read here");
+    }
+    ctx.out.push(f);
+}
+
+/// A service key written where an auth-helpers factory never reads it (`options.supabaseKey`): the client
+/// gets the default anon key.
+fn ignored_key(ctx: &mut RuleCtx, c: &Client, loc: Loc) {
+    let Some((at, key)) = &c.ignored_key else {
+        return;
+    };
+    let primary = if at.file == ctx.file {
+        at.range
+    } else {
+        loc.range
+    };
+    let message = format!(
+        "`{}` never reads this `supabaseKey` ({}): it takes the key from `supabaseKey` in its options argument, so the \
+service-role key is never used here and the client runs with the default `NEXT_PUBLIC_SUPABASE_ANON_KEY` (the \
+user's session when there is one)",
+        c.factory.name,
+        key.describe()
+    );
+    let mut f = Finding::new(META.id, Severity::Warning, primary, message);
+    if key.origin.file != ctx.file || !primary.contains_range(key.origin.range) {
+        f = ctx.related(f, key.origin, "service-role key read here");
     }
     ctx.out.push(f);
 }
