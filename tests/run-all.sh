@@ -11,6 +11,10 @@
 #   - emacs:      emacs-nox 28 + eglot 1.9 in batch mode                               (tests/e2e/emacs/run.sh)
 #   - pre-commit: .pre-commit-hooks.yaml through `pre-commit try-repo`                 (tests/precommit/run.sh)
 #   - action:     action.yml's script with GitHub's environment faked                  (tests/action/run.sh)
+#   - oracle:     the pinned supabase-js / @supabase/ssr / auth-helpers packages (tests/oracle, `npm ci`) run every
+#                 scenario against a local fake Supabase; the role on the wire must equal `rlscope roles` of the
+#                 release binary on every pinned 2.x version (3.0.0-next is reported only); first its self-test
+#                                                                                      (tests/oracle/run.sh)
 # Programs are looked up by tests/e2e/env.sh (cache of tests/e2e/install.sh, ~/.cache/rlscope-e2e).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +80,7 @@ suite vscode vscode_suite
 suite emacs bash tests/e2e/emacs/run.sh
 suite pre-commit bash tests/precommit/run.sh
 suite action bash tests/action/run.sh
+suite oracle bash tests/oracle/run.sh
 
 echo
 for r in "${results[@]}"; do

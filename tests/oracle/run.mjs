@@ -3,12 +3,15 @@
 // request site, and compare. Exit 1 when a pinned column disagrees anywhere, a site never reached the wire, a
 // wire request belongs to no site, or (on the full run) there are fewer than 80 sites.
 //   node run.mjs [--files a.ts,b.ts] [--columns js-2.119,…] [--flip SITE] [--markdown] [--out out/]
-import { execFileSync, spawn } from 'node:child_process'
+//   node run.mjs --self-test   (flipping one expected role must make the comparison fail)
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { availableParallelism } from 'node:os'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { COLUMNS } from './harness/columns.mjs'
 import { compare, summarize } from './harness/compare.mjs'
+import { fillCache, isTypeScript } from './harness/transpile.mjs'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const args = process.argv.slice(2)
@@ -17,7 +20,7 @@ const opt = (name) => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const MIN_SITES = 80
-const outDir = join(root, opt('--out') ?? 'out')
+const outDir = resolve(root, opt('--out') ?? 'out')
 mkdirSync(outDir, { recursive: true })
 const bin = process.env.RLSCOPE_BIN ?? join(root, '../../target/release/rlscope')
 
@@ -47,6 +50,47 @@ function exec(column, file, out) {
   })
 }
 
+if (args.includes('--self-test')) {
+  // A test of the test: on one scenario file and one pinned column, the comparison passes as it is, and fails
+  // (exit 1, the site reported as a mismatch) once rlscope's role at one site is flipped. Each flip goes both
+  // ways: a user's request expected as service_role, a service_role request expected as the user's.
+  const file = 'scenarios/session/sign_in_password.ts'
+  const column = 'js-2.119'
+  const run = (extra) =>
+    spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--files', file, '--columns', column, '--out', join(outDir, extra.join('-') || 'plain'), ...extra], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+  const checks = []
+  const plain = run([])
+  checks.push([plain.status === 0 && /oracle: \d+ passed, 0 failed/.test(plain.stdout), 'unflipped: exit 0, no mismatch', plain])
+  for (const site of ['s_pw_after_select', 's_pw_before']) {
+    const flipped = run(['--flip', site])
+    const reported = new RegExp(`MISMATCH ${column} ${file}:\\d+ db ${site}:`).test(flipped.stdout)
+    checks.push([flipped.status === 1 && reported && /oracle: \d+ passed, 1 failed/.test(flipped.stdout), `--flip ${site}: exit 1, that one site a mismatch`, flipped])
+  }
+  let failed = 0
+  for (const [ok, what, r] of checks) {
+    console.log(`${ok ? 'ok' : 'not ok'} - oracle self-test: ${what}`)
+    if (!ok) {
+      failed++
+      console.log(`  exit ${r.status}\n${(r.stdout + r.stderr).replace(/^/gm, '  | ')}`)
+    }
+  }
+  process.exit(failed ? 1 : 0)
+}
+
+// TypeScript is transpiled once here, not in every scenario process
+function allSources(dir) {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const p = join(dir, name)
+    return statSync(p).isDirectory() ? allSources(p) : isTypeScript(p) ? [p] : []
+  })
+}
+const tsCache = join(outDir, 'ts-cache')
+fillCache(tsCache, allSources(join(root, 'scenarios')))
+process.env.RLSCOPE_ORACLE_TS_CACHE = tsCache
+
 // every (column, file) in its own process: some library state is process-wide (supabase-js 2.39's shared
 // default headers), and a scenario must not see another's
 const jobs = columns.flatMap((c) => files.map((f, i) => ({ c, f, out: join(outDir, `wire-${c.id}-${i}.json`) })))
@@ -68,7 +112,9 @@ async function worker() {
     Object.assign(r.versionNotes, w.versionNotes ?? {})
   }
 }
-await Promise.all([worker(), worker()])
+// one more process than cores, so that a core is not idle while a process starts up
+const workers = Math.max(2, Math.min(6, Number(process.env.RLSCOPE_ORACLE_JOBS) || availableParallelism() + 1))
+await Promise.all(Array.from({ length: workers }, worker))
 
 const rl = JSON.parse(execFileSync(bin, ['roles', '--format', 'json', 'scenarios'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }))
 writeFileSync(join(outDir, 'rlscope-roles.json'), JSON.stringify(rl, null, 1))
@@ -90,11 +136,17 @@ const lines = (file, line) => {
 }
 const cols = columns.map((c) => results.get(c.id))
 const result = compare(sites, lines, cols)
+if (opt('--files')) {
+  // on a partial run, a library module's sites count only where a scenario of this run reaches them
+  const key = (r) => `${r.file}:${r.line}:${r.site}`
+  const reached = new Set(result.rows.filter((r) => r.status !== 'not-run').map(key))
+  result.rows = result.rows.filter((r) => !r.file.startsWith('scenarios/lib/') || reached.has(key(r)))
+}
 const summary = summarize(result, cols)
 writeFileSync(join(outDir, 'results.json'), JSON.stringify({ summary, ...result }, null, 1))
 
 const errors = cols.flatMap((c) => c.runs.filter((r) => r.error).map((r) => ({ column: c.column, pinned: c.pinned, ...r })))
-console.log(`oracle: ${sites.length} request sites in ${files.length} scenario files × ${columns.length} columns`)
+console.log(`oracle: ${result.rows.length / Math.max(1, cols.length)} request sites in ${files.length} scenario files × ${columns.length} columns`)
 for (const s of summary) {
   const v = s.versions ? `supabase-js ${s.versions.js}, @supabase/ssr ${s.versions.ssr}, auth-helpers-nextjs ${s.versions.helpers}` : ''
   console.log(

@@ -672,17 +672,7 @@ pub fn render(r: &ProjectReport) -> String {
 
 /// The `rlscope` binary to run: `$RLSCOPE_BIN`, else next to this program (or one or two folders up, for test
 /// executables in target/*/deps).
-pub fn find_binary() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("RLSCOPE_BIN") {
-        return Some(PathBuf::from(p));
-    }
-    let exe = std::env::current_exe().ok()?;
-    exe.ancestors()
-        .skip(1)
-        .take(3)
-        .map(|d| d.join("rlscope"))
-        .find(|p| p.is_file())
-}
+pub use rlscope_testkit::find_rlscope as find_binary;
 
 fn describe_binary(bin: &Path) -> String {
     let age = std::fs::metadata(bin)

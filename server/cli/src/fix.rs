@@ -112,7 +112,7 @@ pub fn fix_text(
                 e.replacement = to_crlf(&e.replacement);
             }
         }
-        let next = apply_edits(&text, &mut edits);
+        let next = Edit::apply_all(&text, &edits);
         if next == text {
             return Err("a fix changes nothing but is offered again".into());
         }
@@ -183,16 +183,6 @@ fn overlaps(a: TextRange, b: TextRange) -> bool {
         || a.start == b.start
         || (a.is_empty() && b.contains(a.start))
         || (b.is_empty() && a.contains(b.start))
-}
-
-/// Applies non-overlapping edits (sorted here from the end backwards).
-pub fn apply_edits(text: &str, edits: &mut [Edit]) -> String {
-    edits.sort_by_key(|e| std::cmp::Reverse((e.range.start, e.range.end)));
-    let mut out = text.to_string();
-    for e in edits.iter() {
-        out.replace_range(e.range.as_usize(), &e.replacement);
-    }
-    out
 }
 
 fn uses_crlf(text: &str) -> bool {
@@ -364,11 +354,11 @@ mod tests {
             finding((8, 99), "bad", Applicability::Safe), // out of bounds: never
         ];
         let safe = pick_fixes(text, &f, Applicability::Safe);
-        let mut edits: Vec<Edit> = safe.into_iter().flatten().collect();
-        assert_eq!(apply_edits(text, &mut edits), "XcdefIghij");
+        let edits: Vec<Edit> = safe.into_iter().flatten().collect();
+        assert_eq!(Edit::apply_all(text, &edits), "XcdefIghij");
         let all = pick_fixes(text, &f, Applicability::Unsafe);
-        let mut edits: Vec<Edit> = all.into_iter().flatten().collect();
-        assert_eq!(apply_edits(text, &mut edits), "XcdZfIghij");
+        let edits: Vec<Edit> = all.into_iter().flatten().collect();
+        assert_eq!(Edit::apply_all(text, &edits), "XcdZfIghij");
     }
 
     /// A fake rule: every `KEY` is a finding whose fix replaces it by `env`; every `AB` one whose fix
@@ -479,16 +469,14 @@ mod tests {
 
     #[test]
     fn diff_is_redacted() {
-        use base64::Engine as _;
-        let payload =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"role":"service_role"}"#);
-        let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2lnbmF0dXJlc2lnbmF0dXJl");
+        let jwt = rlscope_testkit::jwt(r#"{"role":"service_role"}"#, "signaturesignature");
+        let payload = jwt.split('.').nth(1).unwrap();
         let old = format!("const k = '{jwt}'\nconst s = 'sb_secret_abcdef123456'\n");
         let new = "const k = process.env.SUPABASE_SERVICE_ROLE_KEY!\nconst s = process.env.SUPABASE_SECRET_KEY!\n";
         let d = unified_diff("lib/a.ts", &old, new);
         assert!(d.contains("--- a/lib/a.ts"), "{d}");
         assert!(d.contains("-const k = 'eyJ…(service_role)'"), "{d}");
-        assert!(!d.contains(&jwt) && !d.contains(&payload), "{d}");
+        assert!(!d.contains(&jwt) && !d.contains(payload), "{d}");
         assert!(!d.contains("sb_secret_abcdef123456"), "{d}");
     }
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use base64::Engine as _;
 use serde_json::Value;
 
 fn rlscope(cwd: &Path, args: &[&str]) -> Output {
@@ -33,12 +32,9 @@ fn write(dir: &Path, rel: &str, text: &str) {
 
 /// A service-role JWT built here, never a real key.
 fn service_jwt() -> String {
-    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.{}",
-        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(r#"{"iss":"supabase","role":"service_role","iat":1700000000}"#),
-        "dGVzdF9zaWduYXR1cmVfbm90X2FfcmVhbF9rZXlfYXRfYWxs"
+    rlscope_testkit::jwt(
+        r#"{"iss":"supabase","role":"service_role","iat":1700000000}"#,
+        "test_signature_not_a_real_key_at_all",
     )
 }
 

@@ -41,6 +41,22 @@ pub struct Edit {
     pub replacement: String,
 }
 
+impl Edit {
+    /// `text` with every edit applied, each range read in the original `text`. The edits must not overlap and
+    /// must lie on character boundaries inside `text` (it panics otherwise); their order does not matter: they
+    /// are applied from the end backwards (by start, then end), so an insertion at a replaced range's start
+    /// lands before the replacement.
+    pub fn apply_all<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
+        let mut edits: Vec<&Edit> = edits.into_iter().collect();
+        edits.sort_by_key(|e| std::cmp::Reverse((e.range.start, e.range.end)));
+        let mut out = text.to_string();
+        for e in edits {
+            out.replace_range(e.range.as_usize(), &e.replacement);
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Fix {
     /// Imperative, shown as the quick-fix title: "Replace with `auth.admin.createUser`".
@@ -113,5 +129,33 @@ impl Finding {
             .filter(|f| f.applicability >= min && !f.edits.is_empty())
             .rev() // max_by_key keeps the last maximum: reversed, that is the first
             .max_by_key(|f| f.applicability)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: u32, end: u32, replacement: &str) -> Edit {
+        Edit {
+            range: TextRange::new(start, end),
+            replacement: replacement.to_string(),
+        }
+    }
+
+    #[test]
+    fn apply_all_reads_every_range_in_the_original_text() {
+        let text = "abcdefghij";
+        // given out of order: a replacement, an insertion at its start, one at the end, a deletion
+        let edits = [
+            edit(2, 4, "XY"),
+            edit(10, 10, "!"),
+            edit(2, 2, "<"),
+            edit(0, 1, ""),
+        ];
+        assert_eq!(Edit::apply_all(text, &edits), "b<XYefghij!");
+        assert_eq!(Edit::apply_all(text, &[]), text);
+        // multi-byte text: ranges are byte offsets
+        assert_eq!(Edit::apply_all("é=1", &[edit(0, 2, "e")]), "e=1");
     }
 }

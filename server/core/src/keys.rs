@@ -290,8 +290,7 @@ mod tests {
     use super::*;
 
     fn jwt(payload: &str) -> String {
-        let p = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload);
-        format!("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{p}.c2lnbmF0dXJl")
+        rlscope_testkit::jwt(payload, "signature")
     }
 
     #[test]

@@ -674,17 +674,13 @@ mod tests {
     }
 
     fn apply_fixes(text: &str, findings: &[Finding]) -> String {
-        let mut edits: Vec<&Edit> = findings
-            .iter()
-            .flat_map(|f| &f.fixes)
-            .flat_map(|x| &x.edits)
-            .collect();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        let mut s = text.to_string();
-        for e in edits {
-            s.replace_range(e.range.as_usize(), &e.replacement);
-        }
-        s
+        Edit::apply_all(
+            text,
+            findings
+                .iter()
+                .flat_map(|f| &f.fixes)
+                .flat_map(|x| &x.edits),
+        )
     }
 
     #[test]

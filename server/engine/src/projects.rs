@@ -1,7 +1,8 @@
 //! The schema model of each SQL project in the workspace, and Supabase's advisors on it.
 //!
 //! A project is a `supabase/` folder (`migrations/*.sql` by version, then `schemas/*.sql`); a SQL file outside
-//! such a folder is a project of its own. The models are built from the workspace's SQL texts on first use and
+//! such a folder is a project of its own, except one in a folder below `supabase/migrations`, which the
+//! Supabase CLI never applies (no project, no advisor findings). The models are built from the workspace's SQL texts on first use and
 //! dropped when a SQL file changes; the statements of unchanged files are reused from a [`ModelCache`], so a
 //! migration edit re-reads one file and replays the rest.
 
@@ -43,6 +44,9 @@ impl Projects {
         type Key = (PathBuf, bool);
         let mut groups: HashMap<Key, Vec<&(PathBuf, Arc<str>)>> = HashMap::new();
         for f in sql {
+            if schema::never_applied(&f.0) {
+                continue;
+            }
             groups.entry(project_key(&f.0)).or_default().push(f);
         }
         let mut keys: Vec<(PathBuf, bool)> = groups.keys().cloned().collect();

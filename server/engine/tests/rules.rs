@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rlscope_core::{LineIndex, PositionEncoding};
+use rlscope_core::{Edit, LineIndex, PositionEncoding};
 use rlscope_engine::{LoadOptions, Workspace};
 
 fn render(ws: &Workspace, root: &Path, files: &[PathBuf]) -> String {
@@ -47,12 +47,7 @@ fn render(ws: &Workspace, root: &Path, files: &[PathBuf]) -> String {
                 if fix.edits.is_empty() {
                     continue;
                 }
-                let mut edits = fix.edits.clone();
-                edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-                let mut fixed = text.to_string();
-                for e in edits {
-                    fixed.replace_range(e.range.as_usize(), &e.replacement);
-                }
+                let fixed = Edit::apply_all(&text, &fix.edits);
                 for line in fixed.lines() {
                     out.push_str(&format!("    | {line}\n"));
                 }
@@ -216,16 +211,32 @@ fn hover_names_the_role_on_uses_declarations_and_the_import() {
     let at = text.find("supabaseAdmin }").unwrap() as u32 + 2;
     let h = ws.hover(&login, at).expect("hover on the imported name");
     assert!(h.markdown.contains("service_role"), "{}", h.markdown);
-    // on a query
-    let at = text.find(".from('profiles')").unwrap() as u32 + 2;
-    let h = ws.hover(&login, at).expect("hover on .from");
+    // on a query after the sign-in on the same client, in the same function: what that request sends first
+    for at in [
+        text.find(".from('profiles')").unwrap() as u32 + 2,
+        text.find("supabaseAdmin.from('profiles')").unwrap() as u32 + 2,
+    ] {
+        let h = ws.hover(&login, at).expect("hover on .from");
+        assert!(
+            h.markdown
+                .starts_with("**rlscope** — runs as **the signed-in user** (RLS applies)"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown.contains("call at line 7") && h.markdown.contains("lib/supabase/admin.ts:6"),
+            "{}",
+            h.markdown
+        );
+        assert!(!h.markdown.contains("service_role"), "{}", h.markdown);
+    }
+    // on the sign-in's own client: the client's role
+    let at = text.find("supabaseAdmin.auth").unwrap() as u32 + 2;
+    let h = ws
+        .hover(&login, at)
+        .expect("hover on the signing-in client");
     assert!(
         h.markdown.contains("runs as **service_role**"),
-        "{}",
-        h.markdown
-    );
-    assert!(
-        h.markdown.contains("lib/supabase/admin.ts:6"),
         "{}",
         h.markdown
     );
@@ -354,6 +365,61 @@ export const c = () => cached(admin)\nexport const d = () => upload(admin, 1)\n"
     assert!(h.markdown.contains("from app/page.ts:7"), "{}", h.markdown);
     // a parameter that is not a client stays silent
     assert!(ws.hover(&queries, at("eq('id', id)", 0) + 8).is_none());
+}
+
+#[test]
+fn hover_and_inlay_hints_give_each_request_its_own_role_around_a_sign_in() {
+    use std::sync::Arc;
+    let root = PathBuf::from("/ws");
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    let f = root.join("app.ts");
+    let text = "import { createClient } from '@supabase/supabase-js'\n\
+const shared = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n\
+export async function local(email: string, password: string) {\n\
+  const admin = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n\
+  await admin.from('before').select()\n\
+  await admin.auth.signInWithPassword({ email, password })\n\
+  await admin.from('after').select()\n\
+}\n\
+export async function login(email: string, password: string) {\n\
+  await shared.auth.signInWithPassword({ email, password })\n\
+}\n\
+export const list = () => shared.from('elsewhere').select()\n";
+    ws.set_file(f.clone(), Arc::from(text));
+    let hover = |needle: &str| {
+        ws.hover(&f, text.find(needle).unwrap() as u32 + 1)
+            .unwrap_or_else(|| panic!("hover on {needle}"))
+            .markdown
+    };
+    let before = hover("admin.from('before')");
+    assert!(
+        before.starts_with("**rlscope** — runs as **service_role**"),
+        "{before}"
+    );
+    let after = hover("admin.from('after')");
+    assert!(
+        after.starts_with("**rlscope** — runs as **the signed-in user**"),
+        "{after}"
+    );
+    assert!(after.contains("call at line 6"), "{after}");
+    let elsewhere = hover("shared.from('elsewhere')");
+    assert!(
+        elsewhere.starts_with("**rlscope** — **depends on the call order**: runs as **service_role** (bypasses RLS) before the session-storing call at line 10, as **the signed-in user** (RLS applies) after it"),
+        "{elsewhere}"
+    );
+    // inlay hints say the same, per request
+    let hints = ws.inlay_hints(&f);
+    let label = |needle: &str| {
+        let end = text.find(needle).unwrap() + needle.len();
+        hints
+            .iter()
+            .find(|h| h.offset as usize == end)
+            .map(|h| h.label.trim().to_string())
+            .unwrap_or_else(|| panic!("no hint after {needle}: {hints:?}"))
+    };
+    assert_eq!(label("admin.from('before')"), "service_role");
+    assert_eq!(label("admin.from('after')"), "authenticated");
+    assert_eq!(label("shared.from('elsewhere')"), "depends on call order");
 }
 
 /// A folder walk reads the text files a key may be published in (`supabase/config.toml`, Markdown), at the

@@ -88,3 +88,21 @@ fn hover_inside_a_multi_byte_character_is_safe() {
         let _ = ws.definition(&b, offset);
     }
 }
+
+#[test]
+fn sql_below_the_migrations_folder_is_never_applied() {
+    let root = PathBuf::from("/p");
+    let mut ws = Workspace::new(root.clone(), Config::default());
+    let sql = "create table public.old_notes (id bigint primary key);\n";
+    // A backup folder inside supabase/migrations: the CLI never applies it, so no advisor speaks.
+    let backup = root.join("supabase/migrations/_backup/20240101000000_old.sql");
+    ws.set_file(backup.clone(), Arc::from(sql));
+    assert!(rules(&ws, &backup).is_empty());
+    // The same SQL as a migration, or as a file of its own elsewhere, is checked.
+    let migration = root.join("supabase/migrations/20240101000000_old.sql");
+    ws.set_file(migration.clone(), Arc::from(sql));
+    assert_eq!(rules(&ws, &migration), vec!["rls-disabled-in-public"]);
+    let standalone = root.join("db/schema.sql");
+    ws.set_file(standalone.clone(), Arc::from(sql));
+    assert_eq!(rules(&ws, &standalone), vec!["rls-disabled-in-public"]);
+}

@@ -772,8 +772,10 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
         .await
         .unwrap();
     let md = r["contents"]["value"].as_str().unwrap_or_default();
+    // the query comes after the sign-in on the same client: it sends the user's token, and says so first
     assert!(
-        md.contains("service_role") && md.contains("lib/admin.ts"),
+        md.starts_with("**rlscope** — runs as **the signed-in user**")
+            && md.contains("lib/admin.ts"),
         "{r}"
     );
     assert_eq!(r["contents"]["kind"], "markdown");
@@ -822,7 +824,7 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
         .filter(|h| h["position"]["line"] == 4)
         .collect();
     assert_eq!(on_query.len(), 1, "{hints:?}");
-    assert_eq!(on_query[0]["label"], "service_role");
+    assert_eq!(on_query[0]["label"], "authenticated");
     assert_eq!(on_query[0]["tooltip"]["kind"], "markdown", "{hints:?}");
     // a range that excludes the query: no hint
     let hints = h
@@ -901,7 +903,7 @@ async fn hover_is_plain_text_for_a_client_without_markdown() {
     }
     let text = role["value"].as_str().unwrap();
     assert!(
-        text.starts_with("rlscope — ") && text.contains("service_role"),
+        text.starts_with("rlscope — runs as the signed-in user"),
         "{text}"
     );
     assert!(

@@ -13,38 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-
-/// The `rlscope` binary: `RLSCOPE_BIN`, else `target/<profile>/rlscope` beside this test's `deps/` folder, built
-/// with `cargo build -p rlscope` (same profile) when missing or older than the test executable.
-pub fn rlscope_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("RLSCOPE_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let bin = profile_dir.join("rlscope");
-    let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
-    if modified(&bin).is_none() || modified(&bin) < modified(&exe) {
-        static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _once = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(["build", "-p", "rlscope", "--quiet"]);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            cmd.arg("--release");
-        }
-        if let Some(target) = profile_dir.parent() {
-            cmd.env("CARGO_TARGET_DIR", target);
-        }
-        let status = cmd.status().expect("run cargo build -p rlscope");
-        assert!(status.success(), "cargo build -p rlscope failed");
-    }
-    assert!(bin.exists(), "{} is missing", bin.display());
-    bin
-}
+pub use rlscope_testkit::rlscope_bin;
 
 /// What a bounded run produced.
 #[derive(Debug)]
@@ -174,30 +143,14 @@ pub fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     p
 }
 
-fn b64(s: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
-}
-
 /// A JWT whose payload claims `role` (junk signature; `tag` makes each key unique).
 pub fn jwt(role: &str, tag: &str) -> String {
-    format!(
-        "{}.{}.{}",
-        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(&format!(
-            r#"{{"iss":"supabase","ref":"{tag}","role":"{role}","iat":1700000000,"exp":2000000000}}"#
-        )),
-        b64(&format!("signature-of-{tag}-not-a-real-one"))
-    )
+    rlscope_testkit::supabase_jwt(role, tag, &format!("signature-of-{tag}-not-a-real-one"))
 }
 
 /// A service-role JWT built in the test, never a real key: base64url of `{"role":"service_role"}` as payload.
 pub fn service_jwt() -> String {
-    format!(
-        "{}.{}.{}",
-        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(r#"{"role":"service_role"}"#),
-        b64("reliability-suite-signature")
-    )
+    rlscope_testkit::jwt(r#"{"role":"service_role"}"#, "reliability-suite-signature")
 }
 
 /// An `sb_secret_` key (made up).

@@ -1,7 +1,7 @@
 //! A small black-box LSP client over the `rlscope lsp` process's stdio. It keeps every byte the server wrote
 //! (stdout and stderr) so tests can search the raw output, and answers the server's own requests like an editor.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -212,28 +212,7 @@ impl Drop for Client {
     }
 }
 
-/// One Content-Length frame; `None` at EOF or on a malformed frame.
-pub fn read_frame(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                len = v.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
+pub use rlscope_testkit::read_frame;
 
 /// `file://` URI of an absolute path (ASCII paths; tests use temp dirs).
 pub fn uri(path: &std::path::Path) -> String {

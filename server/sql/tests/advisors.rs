@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rlscope_core::{LineIndex, PositionEncoding};
+use rlscope_core::{Edit, LineIndex, PositionEncoding};
 use rlscope_sql::advisors::{self, ProjectFinding};
 use rlscope_sql::schema::{self, SqlSource};
 
@@ -47,12 +47,7 @@ fn render(text: &str, findings: &[ProjectFinding]) -> String {
             writeln!(out, "  related {}: {}", pos(r.range.start), r.message).unwrap();
         }
         for fix in &f.fixes {
-            let mut fixed = text.to_string();
-            let mut edits = fix.edits.clone();
-            edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-            for e in edits {
-                fixed.replace_range(e.range.as_usize(), &e.replacement);
-            }
+            let fixed = Edit::apply_all(text, &fix.edits);
             writeln!(out, "  fix ({:?}): {}", fix.applicability, fix.title).unwrap();
             let first = fix.edits.iter().map(|e| e.range.start).min().unwrap() as usize;
             let line_start = text[..first].rfind('\n').map_or(0, |p| p + 1);
@@ -159,12 +154,7 @@ fn the_initplan_fix_is_exact() {
         create policy p on public.t for update using (auth.uid() = user_id) with check (user_id = AUTH.UID());";
     let f = run(text);
     let fix = &f[0].finding.fixes[0];
-    let mut fixed = text.to_string();
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-    for e in edits {
-        fixed.replace_range(e.range.as_usize(), &e.replacement);
-    }
+    let fixed = Edit::apply_all(text, &fix.edits);
     assert!(fixed.ends_with(
         "using ((select auth.uid()) = user_id) with check (user_id = (select AUTH.UID()));"
     ));
@@ -172,4 +162,25 @@ fn the_initplan_fix_is_exact() {
     assert!(run(&fixed)
         .iter()
         .all(|x| x.finding.rule != "auth-rls-initplan"));
+}
+
+/// Reproductions from real projects (`tests/fixtures/advisors/realworld/*.sql`): each file's
+/// `-- expect: <rule> <object>` lines are exactly the advisor findings it yields.
+#[test]
+fn realworld_fixtures_yield_exactly_their_expectations() {
+    for path in fixtures("realworld") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut expected: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("-- expect: "))
+            .map(|l| l.trim().to_string())
+            .collect();
+        let mut got: Vec<String> = run(&text)
+            .iter()
+            .map(|f| format!("{} {}", f.finding.rule, f.object))
+            .collect();
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "{}", path.display());
+    }
 }

@@ -19,7 +19,7 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const root = join(here, '..')
 const scenarioDir = join(root, 'scenarios')
 
-register('./hooks.mjs', import.meta.url, { data: { column } })
+register('./hooks.mjs', import.meta.url, { data: { column, tsCache: process.env.RLSCOPE_ORACLE_TS_CACHE } })
 // CommonJS packages (@supabase/ssr, the auth helpers) require supabase-js too: the same column's version.
 const resolveFilename = Module._resolveFilename
 Module._resolveFilename = function (request, parent, ...rest) {

@@ -1,20 +1,23 @@
 // ESM loader hooks for scenario code: Supabase package names (also `npm:`, `jsr:`, esm.sh forms) resolve to the
 // column's pinned alias; `next/headers` and `server-only` to small shims; `@/…` to the scenarios folder;
-// extension-less relative imports to `.ts`/`.js`/`index.ts`; TypeScript is transpiled (types stripped) on load.
+// extension-less relative imports to `.ts`/`.js`/`index.ts`; TypeScript is transpiled (types stripped) on load,
+// from the cache the parent run filled (RLSCOPE_ORACLE_TS_CACHE) when it holds the file.
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { aliasFor, packageOf } from './columns.mjs'
+import { transpileCached } from './transpile.mjs'
 
 const require = createRequire(import.meta.url)
-let ts
 let column
+let tsCache
 const root = new URL('../', import.meta.url)
 const scenarios = new URL('../scenarios/', import.meta.url)
 
 export async function initialize(data) {
   column = data.column
+  tsCache = data.tsCache
 }
 
 function withExtension(url) {
@@ -48,14 +51,9 @@ export async function resolve(specifier, context, next) {
 
 export async function load(url, context, next) {
   if (url.startsWith('file:') && /\.(ts|tsx|mts)(\?.*)?$/.test(url)) {
-    ts ??= require('typescript')
     const file = fileURLToPath(url.replace(/\?.*$/, ''))
     const text = await readFile(file, 'utf8')
-    const out = ts.transpileModule(text, {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, jsx: ts.JsxEmit.ReactJSX },
-    })
-    return { format: 'module', source: out.outputText, shortCircuit: true }
+    return { format: 'module', source: transpileCached(tsCache, text, file), shortCircuit: true }
   }
   return next(url, context)
 }

@@ -1,8 +1,6 @@
 //! The Supabase side of a generated project: the usual clients (clean), clean uses of them, the SQL
 //! migrations, and the planted findings with the rule each must produce.
 
-use base64::Engine as _;
-
 use super::code::{fill, pascal, Names, WORDS};
 use crate::rng::Rng;
 
@@ -452,16 +450,14 @@ fn line_of(text: &str, needle: &str) -> usize {
 /// A JWT-shaped literal whose payload says `"role":"service_role"` and whose signature is plainly not one.
 /// It is not a key of any project; it only has the shape rlscope must recognise.
 pub fn fake_service_jwt(rng: &mut Rng) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = b64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let reference: String = (0..20)
         .map(|_| (b'a' + rng.below(26) as u8) as char)
         .collect();
-    let payload = b64.encode(format!(
-        r#"{{"iss":"supabase","ref":"{reference}","role":"service_role","iat":1700000000,"exp":2000000000}}"#
-    ));
-    let sig = b64.encode(b"rlscope-bench fake signature: not a key");
-    format!("{header}.{payload}.{sig}")
+    rlscope_testkit::supabase_jwt(
+        "service_role",
+        &reference,
+        "rlscope-bench fake signature: not a key",
+    )
 }
 
 /// The planted files (path, text) and the findings they must produce.

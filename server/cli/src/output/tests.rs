@@ -4,19 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use base64::Engine as _;
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity, TextRange};
 use rlscope_engine::Workspace;
 use serde_json::Value;
 
 /// A service-role JWT built here (never a real key): header.payload.signature, payload `{"role":"service_role"}`.
 pub(crate) fn service_jwt() -> String {
-    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.{}",
-        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(r#"{"iss":"supabase","role":"service_role","iat":1700000000}"#),
-        "dGhpc19pc19ub3RfYV9yZWFsX3NpZ25hdHVyZV9qdXN0X2FfdGVzdA"
+    rlscope_testkit::jwt(
+        r#"{"iss":"supabase","role":"service_role","iat":1700000000}"#,
+        "this_is_not_a_real_signature_just_a_test",
     )
 }
 
@@ -155,8 +151,7 @@ fn no_format_prints_a_secret() {
     // the diff --fix would print
     let admin = fx.cwd.join("lib/admin.ts");
     let original = fx.ws.source(&admin).unwrap();
-    let mut edits = fx.results[1].1[0].fixes[0].edits.clone();
-    let fixed = crate::fix::apply_edits(&original, &mut edits);
+    let fixed = Edit::apply_all(&original, &fx.results[1].1[0].fixes[0].edits);
     let diff = crate::fix::unified_diff("lib/admin.ts", &original, &fixed);
     assert!(diff.contains("+export const admin = createClient(url, /* 😀 */ process.env.SUPABASE_SERVICE_ROLE_KEY!)"), "{diff}");
     assert_no_secret("diff", &diff, &fx.jwt);

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use rlscope_core::TextRange;
 
-use super::render::role_of;
+use super::render::{request_role_of, role_of};
 use super::Hover;
 use crate::db::{FileId, Snapshot};
 use crate::eval::{clients_of, Client, Eval, Part, Value};
@@ -56,6 +56,25 @@ fn role_hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
         let r = ir.ranges[i];
         if r.touches(offset) && best.is_none_or(|(b, _)| r.len() < b.len()) {
             best = Some((r, i as u32));
+        }
+    }
+    // on a request (its client, its method, its chain) whose role a session-storing call decides: that request's
+    // role, which is not its client's
+    if let Some((r, _)) = best {
+        let reqs = crate::requests::requests(snap, file);
+        let on = reqs
+            .iter()
+            .filter(|q| {
+                q.name_range.touches(offset)
+                    || (q.range.start == r.start && q.range.contains_range(r))
+            })
+            .min_by_key(|q| q.range.len());
+        if let Some((_, md)) = on.and_then(|q| request_role_of(snap, &q.role)) {
+            let markdown = format!("**rlscope** — {md}");
+            return Some(Hover {
+                range: r,
+                markdown: rlscope_core::keys::redact_secrets_in(&markdown).into_owned(),
+            });
         }
     }
     let mut ev = Eval::new(snap);

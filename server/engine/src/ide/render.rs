@@ -21,6 +21,65 @@ pub(super) fn role_of(
     render(snap, &info)
 }
 
+/// A short label and a markdown explanation of one request's role ([`crate::requests`]), when a session-storing
+/// call on its client decides it: what that request sends first, then why. `None` when the request's role is
+/// its client's (render that with [`role_of`]).
+pub(super) fn request_role_of(snap: &Snapshot, info: &RoleInfo) -> Option<(String, String)> {
+    if info.decided_by != EvidenceKind::SessionCall {
+        return None;
+    }
+    let at = |e: &Evidence| snap.describe_loc(e.loc.file, e.loc.range.start);
+    let built = info
+        .evidence(EvidenceKind::ClientBuilt)
+        .map_or(String::new(), |e| format!("client built at {}", at(e)));
+    let with_key = info
+        .evidence(EvidenceKind::Key)
+        .map_or(String::new(), |e| format!(" with {}", e.text));
+    let call = info.evidence(EvidenceKind::SessionCall)?;
+    match &info.role {
+        Role::User {
+            via: UserVia::Header,
+        } => Some((
+            "authenticated".into(),
+            format!(
+                "runs as **the signed-in user** (RLS applies): {} sets the token `functions.invoke` sends instead of the key — {built}{with_key}",
+                call.text
+            ),
+        )),
+        Role::User { .. } => Some((
+            "authenticated".into(),
+            format!(
+                "runs as **the signed-in user** (RLS applies): the {} stored a session in this client, whose token is sent instead of the key — {built}{with_key}",
+                call.text
+            ),
+        )),
+        Role::Depends { cases, .. } => {
+            let parts: Vec<String> = cases
+                .iter()
+                .map(|(when, r)| format!("{} {when}", request_case(r)))
+                .collect();
+            Some((
+                "depends on call order".into(),
+                format!(
+                    "**depends on the call order**: runs as {} — {built}{with_key}",
+                    parts.join(", as ")
+                ),
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn request_case(role: &Role) -> &'static str {
+    match role {
+        Role::ServiceRole => "**service_role** (bypasses RLS)",
+        Role::User { .. } | Role::ThirdParty => "**the signed-in user** (RLS applies)",
+        Role::Anon => "**anon** (RLS applies)",
+        Role::Depends { .. } => "a role that depends on the request",
+        Role::Unknown { .. } => "an unknown role",
+    }
+}
+
 fn render(snap: &Snapshot, info: &RoleInfo) -> (String, String) {
     let at = |e: &Evidence| snap.describe_loc(e.loc.file, e.loc.range.start);
     let built = info

@@ -22,7 +22,9 @@ policies, policies that are `false`, or a privilege the migrations revoked (erro
 policies that do exist; related locations point at where RLS was enabled and at the policies.\n\n\
 Only tables whose RLS is enabled in the project's own SQL (`supabase/migrations`, `supabase/schemas`) are \
 checked: a policy made in the dashboard and never written to a migration is invisible to rlscope. Anything not \
-known (the table, the role, SQL that could not be read) is never reported.",
+known (the table, the role, SQL that could not be read) is never reported. A request on a shared anon-key client \
+built in another module (`lib/supabase.ts`) is not reported as denied for `anon` when the table's policies allow \
+it for `authenticated`: a sign-in elsewhere in the app stores the user's session in that client.",
     why_bad: "The request cannot do what the code expects for anyone who runs it: a select that always returns `[]`, \
 an insert that always fails with `new row violates row-level security policy`, an update that succeeds and changes \
 nothing. These are the classic \"RLS is blocking me\" support questions, found before the code runs.",
@@ -103,6 +105,9 @@ pub(crate) fn check_file(ctx: &mut RuleCtx) {
         if !o.per_role.iter().all(|(_, out)| out.is_denied()) {
             continue;
         }
+        if anon_key_client_allowed_as_user(ctx, &req, &o) {
+            continue;
+        }
         let range = match &req.kind {
             RequestKind::Db { table_range, .. } => *table_range,
             _ => req.range,
@@ -153,4 +158,20 @@ pub(crate) fn check_file(ctx: &mut RuleCtx) {
         }
         ctx.out.push(finding);
     }
+}
+
+/// A request that runs as `anon` only because of the anon key of a client built in another file (a shared
+/// client module), on a table whose policies let the signed-in user do it: supabase-js keeps the session of
+/// a sign-in made anywhere on that client (another file, an earlier page, a persisted session), and
+/// session-storing calls are followed within one file only. The request may well run as the user.
+fn anon_key_client_allowed_as_user(
+    ctx: &RuleCtx,
+    req: &crate::requests::Request,
+    o: &crate::requests::outcome::RequestOutcomes,
+) -> bool {
+    let only_anon = o.per_role.iter().all(|(r, _)| *r == outcome::DbRole::Anon);
+    only_anon
+        && req.role.decided_by == crate::role::EvidenceKind::Key
+        && req.client.file != ctx.file
+        && !outcome::outcome_for(&o.facts, o.op, outcome::DbRole::Authenticated).is_denied()
 }

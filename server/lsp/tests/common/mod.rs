@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
 use futures::{SinkExt, StreamExt};
 use rlscope_lsp::tower_lsp_server::jsonrpc::{Id, Request, Response};
 use rlscope_lsp::tower_lsp_server::ls_types::Uri;
@@ -19,11 +18,11 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A JWT whose payload is `{"role":"<role>"}` (not a real key: the signature is junk).
 pub fn jwt(role: &str) -> String {
-    let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = b.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = b.encode(format!(r#"{{"iss":"supabase","ref":"abcdefghijklmnopqrst","role":"{role}","iat":1700000000,"exp":2000000000}}"#));
-    let sig = b.encode("not-a-real-signature-just-test-bytes");
-    format!("{header}.{payload}.{sig}")
+    rlscope_testkit::supabase_jwt(
+        role,
+        "abcdefghijklmnopqrst",
+        "not-a-real-signature-just-test-bytes",
+    )
 }
 
 /// Whether the engine reports `rule` for `text` as file `name`.
@@ -266,7 +265,7 @@ impl Harness {
 /// Applies LSP text edits (utf-16 positions) to `text`, as a client would.
 pub fn apply_edits(text: &str, edits: &[Value]) -> String {
     let index = rlscope_core::LineIndex::new(text);
-    let mut byte_edits: Vec<(u32, u32, String)> = edits
+    let byte_edits: Vec<rlscope_core::Edit> = edits
         .iter()
         .map(|e| {
             let pos = |p: &Value| {
@@ -279,19 +278,16 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
                     rlscope_core::PositionEncoding::Utf16,
                 )
             };
-            (
-                pos(&e["range"]["start"]),
-                pos(&e["range"]["end"]),
-                e["newText"].as_str().unwrap().to_string(),
-            )
+            rlscope_core::Edit {
+                range: rlscope_core::TextRange::new(
+                    pos(&e["range"]["start"]),
+                    pos(&e["range"]["end"]),
+                ),
+                replacement: e["newText"].as_str().unwrap().to_string(),
+            }
         })
         .collect();
-    byte_edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text.to_string();
-    for (s, e, t) in byte_edits {
-        out.replace_range(s as usize..e as usize, &t);
-    }
-    out
+    rlscope_core::Edit::apply_all(text, &byte_edits)
 }
 
 /// The edits of a code action's workspace edit for `uri` (documentChanges or changes).

@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -10,38 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// The `rlscope` binary: `RLSCOPE_BIN`, else `target/<profile>/rlscope` next to this test's `deps/` folder,
-/// built with `cargo build -p rlscope` (same profile) when missing or older than this test executable.
-pub fn rlscope_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("RLSCOPE_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target/<profile>");
-    let bin = profile_dir.join("rlscope");
-    let stale = match (bin.metadata(), exe.metadata()) {
-        (Ok(b), Ok(e)) => b.modified().ok() < e.modified().ok(),
-        _ => true,
-    };
-    if stale {
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(["build", "-p", "rlscope", "--quiet"]);
-        if release {
-            cmd.arg("--release");
-        }
-        if let Some(target) = profile_dir.parent() {
-            cmd.env("CARGO_TARGET_DIR", target);
-        }
-        let status = cmd.status().expect("run cargo build -p rlscope");
-        assert!(status.success(), "cargo build -p rlscope failed");
-    }
-    assert!(bin.exists(), "{} missing", bin.display());
-    bin
-}
+pub use rlscope_testkit::{read_frame, rlscope_bin, write_frame};
 
 pub struct Lsp {
     pub child: Child,
@@ -207,34 +175,4 @@ impl Drop for Lsp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn write_frame(w: &mut impl Write, v: &Value) -> std::io::Result<()> {
-    let body = serde_json::to_vec(v).unwrap();
-    w.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())?;
-    w.write_all(&body)?;
-    w.flush()
-}
-
-/// Reads one whole frame: headers up to a blank line, then exactly Content-Length bytes.
-pub fn read_frame(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                len = v.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    Some(serde_json::from_slice(&body).expect("server sent invalid JSON"))
 }

@@ -425,6 +425,17 @@ pub fn project_root(path: &Path) -> Option<&Path> {
     (root.file_name()? == "supabase").then_some(root)
 }
 
+/// A SQL file in a folder below `supabase/migrations` (`migrations/_backup/x.sql`): the Supabase CLI reads
+/// only the folder's own files, so it is never applied and belongs to no project.
+pub fn never_applied(path: &Path) -> bool {
+    path.ancestors().skip(2).any(|a| {
+        a.file_name().is_some_and(|f| f == "migrations")
+            && a.parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|f| f == "supabase")
+    })
+}
+
 /// Build the model of `sources`, already in apply order.
 pub fn build(sources: &[SqlSource]) -> SchemaModel {
     ModelCache::default().build(sources)

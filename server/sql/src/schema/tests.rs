@@ -161,7 +161,7 @@ fn unknown_is_a_state() {
     assert!(!m.table("public", "b").unwrap().unknown);
     // EXECUTE with a literal table but a run-time policy name: that table only.
     let m = one("create table a (x int); create table b (x int);\n\
-         do $$ begin execute format('create policy %I on public.a using (true)', 'x'); end $$;");
+         do $$ begin execute format('create policy %I on public.a using (true)', current_user); end $$;");
     assert!(m.table("public", "a").unwrap().unknown);
     assert!(!m.table("public", "b").unwrap().unknown);
     // A static statement in a DO block is applied; a duplicate CREATE there is a no-op.
@@ -179,6 +179,56 @@ fn unknown_is_a_state() {
     assert!(m.table("public", "a").unwrap().unknown);
     assert!(!m.table("public", "b").unwrap().unknown);
     assert_eq!(m.unreadable.len(), 1);
+}
+
+#[test]
+fn loops_over_literal_arrays_are_expanded() {
+    // FOREACH over ARRAY[…]: one statement per value, each on its own table; nothing is unknown.
+    let sql = "create table a (x int); create table b (x int); create table c (x int);\n\
+         do $$ declare t text; begin\n\
+           foreach t in array array['a', 'b'] loop\n\
+             execute format('alter table public.%I enable row level security', t);\n\
+             execute format('create policy %I on public.%I for select to authenticated using (true)', t || '_read', t);\n\
+           end loop;\n\
+         end $$;";
+    let m = one(sql);
+    for name in ["a", "b"] {
+        let t = m.table("public", name).unwrap();
+        assert!(!t.unknown, "{name}");
+        assert_eq!(t.rls, Tri::Yes, "{name}");
+        assert_eq!(t.policies.len(), 1);
+        assert_eq!(t.policies[0].name, format!("{name}_read"));
+        assert_eq!(t.policies[0].roles, vec!["authenticated"]);
+        // The policy sits on the format string in the file.
+        let at = t.policies[0].at.range;
+        assert!(
+            sql[at.as_usize()].contains("create policy %I"),
+            "{}",
+            &sql[at.as_usize()]
+        );
+    }
+    let c = m.table("public", "c").unwrap();
+    assert!(!c.unknown);
+    assert_eq!(c.rls, Tri::No);
+    assert!(m.unreadable.is_empty());
+    // A declared array, `FOR … IN SELECT unnest(ARRAY[…])`, `||` chains and quote_ident.
+    let m = one("create table a (x int); create table b (x int);\n\
+         do $$ declare tables text[] := array['a']; t text; begin\n\
+           foreach t in array tables loop execute 'alter table ' || quote_ident(t) || ' enable row level security'; end loop;\n\
+           for t in select unnest(array['b']) loop execute format('alter table %s enable row level security', t); end loop;\n\
+         end $$;");
+    assert_eq!(m.table("public", "a").unwrap().rls, Tri::Yes);
+    assert_eq!(m.table("public", "b").unwrap().rls, Tri::Yes);
+    assert!(m.unreadable.is_empty());
+    // `format()` with literal arguments only, outside any loop.
+    let m = one("create table a (x int);\n\
+         do $$ begin execute format('alter table %I.%I enable row level security', 'public', 'a'); end $$;");
+    assert_eq!(m.table("public", "a").unwrap().rls, Tri::Yes);
+    // A loop over rows of a query stays unknown.
+    let m = one("create table a (x int);\n\
+         do $$ declare t text; begin for t in select tablename from pg_tables loop\n\
+           execute format('alter table %I enable row level security', t); end loop; end $$;");
+    assert!(m.table("public", "a").unwrap().unknown);
 }
 
 #[test]
@@ -243,4 +293,19 @@ fn cache_rereads_only_changed_files() {
     let m = cache.build(&[a.clone(), b]);
     assert_eq!(m.table("public", "a").unwrap().rls, Tri::No);
     assert!(Arc::ptr_eq(&first, &cache.statements(&a.text)));
+}
+
+#[test]
+fn quoted_type_names_normalize_like_unquoted_ones() {
+    use super::stmt::normalize_type;
+    assert_eq!(normalize_type("\"uuid\""), "uuid");
+    assert_eq!(normalize_type("\"public\".\"uuid\"[]"), "uuid[]");
+    assert_eq!(
+        normalize_type("\"timestamptz\""),
+        "timestamp with time zone"
+    );
+    let m = one(
+        "create function public.f(a \"uuid\", b uuid) returns void language sql as $$ select $$;",
+    );
+    assert_eq!(m.functions[0].signature(), "public.f(uuid, uuid)");
 }
