@@ -154,7 +154,9 @@ for (const s of summary) {
   )
 }
 for (const r of result.rows.filter((r) => r.status === 'mismatch' || r.status === 'not-run'))
-  console.log(`  ${r.pinned ? 'MISMATCH' : 'info'} ${r.column} ${r.file}:${r.line} ${r.kind} ${r.site}: rlscope ${r.rlscope} ${JSON.stringify(r.expected)}, wire ${JSON.stringify(r.wire)} (${r.status})`)
+  console.log(
+    `  ${r.pinned ? 'MISMATCH' : 'info'} ${r.column} ${r.file}:${r.line} ${r.kind} ${r.site}: rlscope ${r.rlscope} ${JSON.stringify(r.expected)}, wire ${JSON.stringify(r.wire)}${r.schema ? `; schema: rlscope ${r.schema.expected}, wire ${JSON.stringify(r.schema.wire)}` : ''} (${r.status})`,
+  )
 for (const u of result.unmatched) console.log(`  ${u.pinned ? 'UNCLAIMED' : 'info'} ${u.column} ${u.method} ${u.path}${u.search} from ${u.file} (${u.role})`)
 for (const e of errors) console.log(`  ${e.pinned ? 'ERROR' : 'info'} ${e.column} ${e.file} [${e.variant}]: ${e.error}`)
 for (const p of result.problems) console.log(`  PROBLEM ${p}`)

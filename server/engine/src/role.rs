@@ -357,6 +357,7 @@ mod tests {
             header: None,
             access_token: None,
             cookies_never_session: false,
+            db_schema: None,
             module_level: true,
             site_expr: 0,
             ctx_call: None,

@@ -233,3 +233,23 @@ fn one_line_renders_every_role() {
         "depends: service_role before x, the signed-in user after it"
     );
 }
+
+#[test]
+fn the_db_schema_option_is_the_schema_of_from_and_rpc_without_schema_call() {
+    let rs = requests_of(&format!(
+        "{HEAD}const api = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_ANON_KEY!, {{ db: {{ schema: 'api' }} }})
+const plain = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_ANON_KEY!)
+export async function f() {{
+  await api.from('in_api').select()
+  await api.rpc('fn_in_api')
+  await api.schema('private').from('in_private').select()
+  await plain.from('in_public').select()
+}}
+"
+    ));
+    let schema = |t: &str| by_target(&rs, t).kind.schema().map(str::to_string);
+    assert_eq!(schema("in_api").as_deref(), Some("api"));
+    assert_eq!(schema("fn_in_api").as_deref(), Some("api"));
+    assert_eq!(schema("in_private").as_deref(), Some("private"));
+    assert_eq!(schema("in_public"), None);
+}

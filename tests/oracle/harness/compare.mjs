@@ -1,4 +1,5 @@
-// Joins what each request sent on the wire with `rlscope roles --format json` at the same request site.
+// Joins what each request sent on the wire with `rlscope roles --format json` at the same request site: the role
+// of its Authorization header and, for database requests, the schema PostgREST was asked for.
 //
 // A site is tied to the wire by its name: the table, rpc function, bucket or Edge Function (unique across the
 // scenarios), or for `auth.admin.*` the first string (or 4+ digit number) literal on the request's line, which the
@@ -60,11 +61,15 @@ export function compare(sites, lines, columns) {
       const wire = [...new Set(recs.map((r) => r.role))].sort()
       const note = col.versionNotes?.[s.name]?.[col.column]
       const expected = note ? [...note].sort() : s.db_roles ? [...s.db_roles].sort() : null
+      // a database request's schema: rlscope's `schema` (null: the client's default, `public`) against the
+      // Accept-/Content-Profile header PostgREST received
+      const schema = s.kind === 'db' || s.kind === 'rpc' ? { expected: s.schema ?? 'public', wire: [...new Set(recs.map((r) => r.profile ?? 'public'))].sort() } : null
+      const schemaOk = !schema || sameSet(schema.wire, [schema.expected])
       let status
       if (recs.length === 0) status = skippedFiles.has(s.file) ? 'skipped' : 'not-run'
       else if (!expected) status = 'mismatch'
-      else status = sameSet(wire, expected) ? 'match' : 'mismatch'
-      rows.push({ column: col.column, pinned: col.pinned, site: s.name, kind: s.kind, file: s.file, line: s.line, rlscope: s.role, expected, wire, status, note: !!note })
+      else status = sameSet(wire, expected) && schemaOk ? 'match' : 'mismatch'
+      rows.push({ column: col.column, pinned: col.pinned, site: s.name, kind: s.kind, file: s.file, line: s.line, rlscope: s.role, expected, wire, status, note: !!note, ...(schema && recs.length ? { schema } : {}) })
     }
     for (const r of col.records) if (!claimed.has(r)) unmatched.push({ column: col.column, pinned: col.pinned, ...r })
   }

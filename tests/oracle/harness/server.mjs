@@ -54,7 +54,9 @@ export function startServer() {
       const s = surface(path)
       if (s) {
         const role = wireRole(req.headers)
-        records.push({ ...current, surface: s, method: req.method, path, search: url.search, body, role, client: req.headers['x-client-info'] ?? '' })
+        // PostgREST's schema: Accept-Profile on reads, Content-Profile on writes (none: the first exposed schema)
+        const profile = req.headers['accept-profile'] ?? req.headers['content-profile'] ?? null
+        records.push({ ...current, surface: s, method: req.method, path, search: url.search, body, role, profile, client: req.headers['x-client-info'] ?? '' })
         if (s === 'admin') {
           if (role !== 'service_role') return json(403, { code: 403, error_code: 'not_admin', msg: 'User not allowed' })
           if (path === '/auth/v1/admin/users' && req.method === 'GET') return json(200, { users: [], aud: 'authenticated' }, { 'x-total-count': '0' })

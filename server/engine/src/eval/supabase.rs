@@ -73,6 +73,8 @@ pub struct Client {
     pub access_token: Option<Loc>,
     /// A cookie adapter whose `getAll`/`get` never yields a cookie (so no session can ever replace the key).
     pub cookies_never_session: bool,
+    /// The `db: { schema }` option: the schema `from`/`rpc` use without `.schema(…)` (`None`: `public`).
+    pub db_schema: Option<String>,
     /// Created outside any function: one instance shared by every request.
     pub module_level: bool,
     /// The factory call expression (in `site.file`).
@@ -225,6 +227,7 @@ impl<'w> Eval<'w> {
             header: None,
             access_token: None,
             cookies_never_session: false,
+            db_schema: None,
             module_level,
             site_expr,
             ctx_call: {
@@ -245,6 +248,7 @@ impl<'w> Eval<'w> {
         // sends a header on one path only: the engine cannot tell which, so it is not a header)
         let mut headers: Vec<Option<Header>> = Vec::new();
         let mut tokens: Vec<Option<Loc>> = Vec::new();
+        let mut schemas: Vec<Option<String>> = Vec::new();
         for o in options {
             let Value::Object {
                 file: of,
@@ -254,9 +258,10 @@ impl<'w> Eval<'w> {
             else {
                 headers.push(None);
                 tokens.push(None);
+                schemas.push(None);
                 continue;
             };
-            let (mut header, mut token) = (None, None);
+            let (mut header, mut token, mut schema) = (None, None, None);
             for (name, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
                 match &*name {
                     "global" => {
@@ -274,11 +279,26 @@ impl<'w> Eval<'w> {
                     "cookies" => {
                         client.cookies_never_session = self.cookies_never_session(vf, value, &vctx)
                     }
+                    "db" => {
+                        if let Some((sf, se, sc)) = self.find_prop_expr(vf, value, &vctx, "schema")
+                        {
+                            if let [Value::Str(s)] = self.eval(sf, se, &sc).as_slice() {
+                                schema = Some(s.to_string());
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }
             headers.push(header);
             tokens.push(token);
+            schemas.push(schema);
+        }
+        // a schema counts when every alternative of the options names the same one
+        if let Some(Some(first)) = schemas.first() {
+            if schemas.iter().all(|s| s.as_ref() == Some(first)) {
+                client.db_schema = Some(first.clone());
+            }
         }
         if !headers.is_empty() && headers.iter().all(Option::is_some) {
             client.header = headers.into_iter().next().flatten();
@@ -383,8 +403,7 @@ impl<'w> Eval<'w> {
         }
     }
 
-    /// An `Authorization` header with the caller's token on at least one alternative of a `global` option
-    /// (`authHeader ? { headers: { Authorization: authHeader } } : undefined`).
+    /// An `Authorization` header with the caller's token on some alternative of a `global` option.
     fn find_user_header(&mut self, file: FileId, global: ExprId, ctx: &CallCtx) -> Option<Header> {
         for g in self.eval(file, global, ctx) {
             let Value::Object {

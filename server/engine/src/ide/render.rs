@@ -28,13 +28,7 @@ pub(super) fn request_role_of(snap: &Snapshot, info: &RoleInfo) -> Option<(Strin
     if info.decided_by != EvidenceKind::SessionCall {
         return None;
     }
-    let at = |e: &Evidence| snap.describe_loc(e.loc.file, e.loc.range.start);
-    let built = info
-        .evidence(EvidenceKind::ClientBuilt)
-        .map_or(String::new(), |e| format!("client built at {}", at(e)));
-    let with_key = info
-        .evidence(EvidenceKind::Key)
-        .map_or(String::new(), |e| format!(" with {}", e.text));
+    let (built, with_key) = client_origin(snap, info);
     let call = info.evidence(EvidenceKind::SessionCall)?;
     match &info.role {
         Role::User {
@@ -70,6 +64,22 @@ pub(super) fn request_role_of(snap: &Snapshot, info: &RoleInfo) -> Option<(Strin
     }
 }
 
+/// Where the client was built ("client built at file:line") and with which key (" with NAME"); empty when not known.
+fn client_origin(snap: &Snapshot, info: &RoleInfo) -> (String, String) {
+    let built = info
+        .evidence(EvidenceKind::ClientBuilt)
+        .map_or(String::new(), |e| {
+            format!(
+                "client built at {}",
+                snap.describe_loc(e.loc.file, e.loc.range.start)
+            )
+        });
+    let with_key = info
+        .evidence(EvidenceKind::Key)
+        .map_or(String::new(), |e| format!(" with {}", e.text));
+    (built, with_key)
+}
+
 fn request_case(role: &Role) -> &'static str {
     match role {
         Role::ServiceRole => "**service_role** (bypasses RLS)",
@@ -82,12 +92,7 @@ fn request_case(role: &Role) -> &'static str {
 
 fn render(snap: &Snapshot, info: &RoleInfo) -> (String, String) {
     let at = |e: &Evidence| snap.describe_loc(e.loc.file, e.loc.range.start);
-    let built = info
-        .evidence(EvidenceKind::ClientBuilt)
-        .map_or(String::new(), |e| format!("client built at {}", at(e)));
-    let with_key = info
-        .evidence(EvidenceKind::Key)
-        .map_or(String::new(), |e| format!(" with {}", e.text));
+    let (built, with_key) = client_origin(snap, info);
     if info.decided_by == EvidenceKind::Header {
         let h = info.evidence(EvidenceKind::Header).expect("header");
         let hat = at(h);

@@ -269,6 +269,14 @@ pub(crate) fn requests(snap: &Snapshot, file: FileId) -> Vec<Request> {
             continue;
         }
         let clients = crate::eval::clients_of(&vals);
+        // without `.schema(…)`, the clients' `db: { schema }` option when they agree (else `public`)
+        let schema = schema.or_else(|| {
+            let first = clients.first()?.db_schema.clone();
+            clients
+                .iter()
+                .all(|c| c.db_schema == first)
+                .then_some(first)?
+        });
         let range = ir.range(call.expr);
         let kind = match (part, m) {
             (Some(p @ (Part::Auth | Part::Mfa)), _) => {

@@ -8,7 +8,7 @@ use rlscope_core::{Finding, Severity};
 use super::{key_primary, RuleCtx};
 use crate::db::FileData;
 use crate::eval::{Client, KeySource, Loc, Value};
-use crate::ir::ImportKind;
+use crate::ir::{Expr, ImportKind, ObjEntry, PropKey};
 
 pub static META: RuleMeta = RuleMeta {
     id: "service-key-in-browser",
@@ -19,7 +19,8 @@ pub static META: RuleMeta = RuleMeta {
 `server-only`), given to a browser client factory (`createBrowserClient`, `createClientComponentClient`, \
 `createPagesBrowserClient`, …), or held in an environment variable that bundlers expose to the browser \
 (`NEXT_PUBLIC_`, `VITE_`, `PUBLIC_`, `EXPO_PUBLIC_`, `REACT_APP_`, `NUXT_PUBLIC_`, `GATSBY_`) — by its name or by its \
-value in a `.env` file.",
+value in a `.env` file. Also a service key passed through the `env` option of `next.config.js`/`.mjs`/`.ts` \
+(`env: { NAME: process.env.SUPABASE_SERVICE_ROLE_KEY }`): Next.js inlines those values into the bundles.",
     why_bad: "Whatever reaches the browser bundle can be read by anyone who opens the page. With the service-role key \
 they can read and write every table, bypassing all Row Level Security, and use the admin API.",
     example: r#"'use client'
@@ -136,6 +137,7 @@ read it and bypass RLS",
             break;
         }
     }
+    next_config_env(ctx);
     // SvelteKit: `import { PUBLIC_… } from '$env/static/public'`
     for imp in &ctx.ir.imports {
         if &*imp.source != "$env/static/public" {
@@ -159,6 +161,74 @@ read it and bypass RLS",
                     imp.range,
                     message,
                 ));
+            }
+        }
+    }
+}
+
+/// `next.config.{js,mjs,cjs,ts,mts}`: Next.js inlines every value of the `env` option into the bundles, the
+/// browser's included, so a service key there ships to every visitor.
+fn next_config_env(ctx: &mut RuleCtx) {
+    let path = ctx.snap.path(ctx.file);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let is_next_config = name
+        .strip_prefix("next.config.")
+        .is_some_and(|ext| matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts"));
+    if !is_next_config {
+        return;
+    }
+    let ir = ctx.ir;
+    for id in 0..ir.exprs.len() as crate::ir::ExprId {
+        let Expr::Object(entries) = ir.expr(id) else {
+            continue;
+        };
+        for entry in entries {
+            let ObjEntry::Prop {
+                key: PropKey::Name(n),
+                value,
+                ..
+            } = entry
+            else {
+                continue;
+            };
+            if &**n != "env" {
+                continue;
+            }
+            let Expr::Object(vars) = ir.expr(*value) else {
+                continue;
+            };
+            for var in vars {
+                let ObjEntry::Prop {
+                    key: PropKey::Name(var),
+                    value,
+                    ..
+                } = var
+                else {
+                    continue;
+                };
+                let vals = ctx.ev.eval(ctx.file, *value, &None);
+                let key = vals.iter().find_map(|v| match v {
+                    Value::Key(k)
+                        if k.level == Some(KeyLevel::Service)
+                            && matches!(k.source, KeySource::Env { .. })
+                            && k.is_supabase_specific() =>
+                    {
+                        Some(k.clone())
+                    }
+                    _ => None,
+                });
+                let Some(k) = key else { continue };
+                let message = format!(
+                    "`env.{var}` in {name} is {}: Next.js inlines every `env` value into the JavaScript bundles, the \
+browser's included, so anyone can read this service-role key and bypass RLS",
+                    k.describe()
+                );
+                let range = ir.range(*value);
+                let mut f = Finding::new(META.id, META.default_severity, range, message);
+                if k.origin.file != ctx.file {
+                    f = ctx.related(f, k.origin, "service-role key read here");
+                }
+                ctx.out.push(f);
             }
         }
     }
