@@ -161,6 +161,19 @@ try {
   await page.mouse.move(5, 5);
   await page.keyboard.press("Escape");
 
+  // 3b. app/notes/actions.ts: the hover on a request (its `.from`) adds what RLS does to it per role, from the
+  //     project's migrations (only the outcome part is matched; the role sentence before it may change).
+  await openFile("app/notes/actions.ts");
+  const outcomeText = [/as authenticated: INSERT: allowed by "Owners add notes"/, /\.select\(\) after it: allowed by "Owners read notes"/];
+  let outcome = "";
+  for (let i = 0; i < 5 && !outcomeText.every((r) => r.test(outcome)); i++) {
+    outcome = await hoverText(tokenOnLine("from('notes').insert", "from"));
+  }
+  check(outcomeText.every((r) => r.test(outcome)), "hover on the notes insert shows its RLS outcome per role", outcome);
+  await shot("vscode-hover-outcome.png");
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+
   // 4. signup/route.ts: apply "Replace with auth.admin.createUser" from the lightbulb; the warning goes away.
   await openFile("app/api/signup/route.ts");
   const warning = page.locator(".editor-group-container.active .monaco-editor .squiggly-warning").first();
