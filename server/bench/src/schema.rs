@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use rlscope_core::config::Config;
 use rlscope_engine::{projects::Projects, LoadOptions, Workspace};
-use rlscope_sql::schema::{self, ModelCache, SqlSource};
+use rlscope_sql::schema::{self, incremental, ModelCache, SqlSource};
 
 use crate::gen::{self, GenOptions};
 use crate::rng::Rng;
@@ -247,6 +247,18 @@ fn model_build(name: &str, sources: &[SqlSource], runs: usize) -> String {
             })
             .collect(),
     );
+    // the same edit, replaying only what the changed file can reach (`incremental::rebuild`)
+    let mut cache = ModelCache::default();
+    let base = incremental::build(sources, &mut cache);
+    let incr = med2(
+        (0..runs)
+            .map(|i| {
+                let mut changed = sources.to_vec();
+                changed[mid].text = Arc::from(format!("{}\n-- edit {i}\n", changed[mid].text));
+                both(|| incremental::rebuild(&base.model, &base.state, &changed, &mut cache)).0
+            })
+            .collect(),
+    );
     let pairs: Vec<(PathBuf, Arc<str>)> = sources
         .iter()
         .map(|s| (s.path.clone(), s.text.clone()))
@@ -257,7 +269,18 @@ fn model_build(name: &str, sources: &[SqlSource], runs: usize) -> String {
             .collect(),
     );
     let mut cache = ModelCache::default();
-    Projects::build(&pairs, &mut cache);
+    let prev = Projects::build(&pairs, &mut cache);
+    let engine_incr = med2(
+        (0..runs)
+            .map(|i| {
+                let mut changed = pairs.clone();
+                if let Some(m) = changed.get_mut(mid) {
+                    m.1 = Arc::from(format!("{}\n-- edit {i}\n", m.1));
+                }
+                both(|| Projects::rebuild(&prev, &changed, &mut cache)).0
+            })
+            .collect(),
+    );
     let engine_warm = med2(
         (0..runs)
             .map(|i| {
@@ -286,12 +309,23 @@ fn model_build(name: &str, sources: &[SqlSource], runs: usize) -> String {
             "model build from nothing (`ModelCache::build`; goal ≤ 100 ms)",
             cold,
         ),
-        ("model rebuild, one file changed", warm),
+        (
+            "model rebuild, one file changed, every statement replayed",
+            warm,
+        ),
+        (
+            "model + advisors rebuilt, one file changed (`incremental::rebuild`)",
+            incr,
+        ),
         (
             "engine `Projects::build` (model + advisors), from nothing",
             engine_cold,
         ),
         ("engine `Projects::build`, one file changed", engine_warm),
+        (
+            "engine `Projects::rebuild` from the previous build, one file changed",
+            engine_incr,
+        ),
     ] {
         s.push_str(&format!(
             "| {label} | {} | {:.2}× | {} | {:.2}× |\n",

@@ -55,6 +55,8 @@ pub(crate) struct Db {
     pub lower: LowerFn,
     /// The schema models of the workspace's SQL projects, built on first use; reset when SQL changes.
     pub projects: std::sync::OnceLock<Arc<crate::projects::Projects>>,
+    /// The last models built, kept when SQL changes so the next build starts from them.
+    pub projects_base: std::sync::Mutex<Option<Arc<crate::projects::Projects>>>,
     /// The statements of every SQL text read so far, so rebuilding `projects` re-reads only changed files.
     pub model_cache: std::sync::Mutex<rlscope_sql::schema::ModelCache>,
 }
@@ -72,6 +74,7 @@ impl Db {
             rdeps: HashMap::new(),
             lower,
             projects: std::sync::OnceLock::new(),
+            projects_base: Default::default(),
             model_cache: Default::default(),
         }
     }
@@ -89,9 +92,30 @@ impl Db {
                     .map(|f| (f.path.clone(), f.text.clone()))
                     .collect();
                 let mut cache = self.model_cache.lock().unwrap_or_else(|e| e.into_inner());
-                Arc::new(crate::projects::Projects::build(&sql, &mut cache))
+                let base = self
+                    .projects_base
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                let built = match &base {
+                    Some(base) => crate::projects::Projects::rebuild(base, &sql, &mut cache),
+                    None => crate::projects::Projects::build(&sql, &mut cache),
+                };
+                drop_in_background(base);
+                Arc::new(built)
             })
             .clone()
+    }
+
+    /// The SQL changed: the models are rebuilt on next use, from the current ones if they were built.
+    pub(crate) fn reset_projects(&mut self) {
+        if let Some(built) = self.projects.take() {
+            let base = self
+                .projects_base
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner());
+            drop_in_background(base.replace(built));
+        }
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot<'_> {
@@ -103,7 +127,7 @@ impl Db {
 
     pub(crate) fn intern(&mut self, path: &Path, lang: Lang, text: Arc<str>) -> FileId {
         if lang == Lang::Sql {
-            self.projects = std::sync::OnceLock::new();
+            self.reset_projects();
         }
         let line_index = Arc::new(LineIndex::new(&text));
         let data = FileData {

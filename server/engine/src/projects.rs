@@ -2,15 +2,20 @@
 //!
 //! A project is a `supabase/` folder (`migrations/*.sql` by version, then `schemas/*.sql`); a SQL file outside
 //! such a folder is a project of its own, except one in a folder below `supabase/migrations`, which the
-//! Supabase CLI never applies (no project, no advisor findings). The models are built from the workspace's SQL texts on first use and
-//! dropped when a SQL file changes; the statements of unchanged files are reused from a [`ModelCache`], so a
-//! migration edit re-reads one file and replays the rest.
+//! Supabase CLI never applies (no project, no advisor findings). The models are built from the workspace's SQL
+//! texts on first use and rebuilt when a SQL file changes, from the previous build ([`Projects::rebuild`]): a
+//! project whose files did not change is shared as is, and one whose single file changed replays only the
+//! statements that can reach what that file touches (`rlscope_sql::schema::incremental`). Statements of
+//! unchanged texts come from a [`ModelCache`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rlscope_core::Finding;
+use rlscope_sql::schema::incremental::{self, BuildState};
 use rlscope_sql::schema::{self, ModelCache, SchemaModel, SqlSource};
 
 /// One project and its model.
@@ -20,14 +25,26 @@ pub struct Project {
     /// Whether `root` is a `supabase/` folder (only those are matched with the code beside them).
     pub supabase: bool,
     pub model: SchemaModel,
+    state: BuildState,
 }
 
 #[derive(Default)]
 pub struct Projects {
-    pub projects: Vec<Project>,
+    pub projects: Vec<Arc<Project>>,
     by_file: HashMap<PathBuf, usize>,
-    findings: HashMap<PathBuf, Vec<Finding>>,
+    /// The advisors' findings of each file: its project and their range in that project's findings.
+    findings: HashMap<PathBuf, (usize, Range<usize>)>,
+    /// Tells builds apart: [`Projects::base`] names the build a rebuild started from.
+    pub(crate) generation: u64,
+    /// The generation of the build this one was rebuilt from.
+    pub(crate) base: Option<u64>,
+    /// For each project, when this build was rebuilt from [`Projects::base`]: the names (without schema) of the
+    /// tables, views and functions it replayed; every other object is equal to the base's. `None`: built
+    /// from nothing.
+    pub(crate) recomputed: Vec<Option<HashSet<String>>>,
 }
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// Which project a SQL file belongs to: its `supabase/` folder, or the file itself.
 pub fn project_key(path: &Path) -> (PathBuf, bool) {
@@ -41,6 +58,24 @@ impl Projects {
     /// Build every project's model and advisor findings from `(path, text)` of the workspace's SQL files,
     /// reusing `cache`'s statement lists for texts it has read before.
     pub fn build(sql: &[(PathBuf, Arc<str>)], cache: &mut ModelCache) -> Projects {
+        Projects::make(None, sql, cache)
+    }
+
+    /// Like [`Projects::build`], from the build `prev` of earlier texts: unchanged projects are shared and a
+    /// project with one changed file replays only what that file can reach.
+    pub fn rebuild(
+        prev: &Projects,
+        sql: &[(PathBuf, Arc<str>)],
+        cache: &mut ModelCache,
+    ) -> Projects {
+        Projects::make(Some(prev), sql, cache)
+    }
+
+    fn make(
+        prev: Option<&Projects>,
+        sql: &[(PathBuf, Arc<str>)],
+        cache: &mut ModelCache,
+    ) -> Projects {
         type Key = (PathBuf, bool);
         let mut groups: HashMap<Key, Vec<&(PathBuf, Arc<str>)>> = HashMap::new();
         for f in sql {
@@ -51,8 +86,12 @@ impl Projects {
         }
         let mut keys: Vec<(PathBuf, bool)> = groups.keys().cloned().collect();
         keys.sort();
-        let mut out = Projects::default();
-        let mut used: Vec<Arc<str>> = Vec::new();
+        let mut out = Projects {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            base: prev.map(|p| p.generation),
+            ..Projects::default()
+        };
+        let mut full = false;
         for key in keys {
             let mine = &groups[&key];
             let paths: Vec<&Path> = mine.iter().map(|(p, _)| p.as_path()).collect();
@@ -65,25 +104,50 @@ impl Projects {
                     Some(SqlSource { path: p, text })
                 })
                 .collect();
-            let model = cache.build_more(&sources);
-            for pf in rlscope_sql::advisors::check(&model, &sources) {
-                out.findings
-                    .entry(pf.path.to_path_buf())
-                    .or_default()
-                    .push(pf.finding);
-            }
+            let before = prev.and_then(|prev| {
+                prev.projects
+                    .iter()
+                    .find(|p| p.root == key.0 && p.supabase == key.1)
+            });
+            let (project, recomputed) = match before {
+                Some(b) if b.state.same_sources(&sources) => (b.clone(), Some(HashSet::new())),
+                _ => {
+                    let built = match before {
+                        Some(b) => incremental::rebuild(&b.model, &b.state, &sources, cache),
+                        None => incremental::build(&sources, cache),
+                    };
+                    full |= built.recomputed.is_none();
+                    let project = Project {
+                        root: key.0,
+                        supabase: key.1,
+                        model: built.model,
+                        state: built.state,
+                    };
+                    (Arc::new(project), built.recomputed)
+                }
+            };
+            out.recomputed.push(recomputed);
             let i = out.projects.len();
             for s in &sources {
                 out.by_file.insert(s.path.clone(), i);
-                used.push(s.text.clone());
             }
-            out.projects.push(Project {
-                root: key.0,
-                supabase: key.1,
-                model,
-            });
+            let findings = project.state.findings();
+            let mut start = 0;
+            while start < findings.len() {
+                let path = &findings[start].path;
+                let end = start
+                    + findings[start..]
+                        .iter()
+                        .take_while(|f| Arc::ptr_eq(&f.path, path) || f.path == *path)
+                        .count();
+                out.findings.insert(path.to_path_buf(), (i, start..end));
+                start = end;
+            }
+            out.projects.push(project);
         }
-        cache.retain_texts(used.iter().map(|t| &**t));
+        if full || prev.is_none() {
+            cache.retain_texts(sql.iter().map(|(_, t)| &**t));
+        }
         out
     }
 
@@ -95,20 +159,26 @@ impl Projects {
             .filter(|p| p.root.parent().is_some_and(|dir| file.starts_with(dir)))
             .max_by_key(|p| p.root.components().count());
         match inside {
-            Some(p) => Some(p),
-            None if supabase().count() == 1 => supabase().next(),
+            Some(p) => Some(&**p),
+            None if supabase().count() == 1 => supabase().next().map(|p| &**p),
             None => None,
         }
     }
 
     /// The project a SQL file was replayed into.
     pub fn of_sql_file(&self, path: &Path) -> Option<&Project> {
-        self.by_file.get(path).map(|&i| &self.projects[i])
+        self.by_file.get(path).map(|&i| &*self.projects[i])
     }
 
     /// The advisors' findings that sit in `path`.
     pub fn findings(&self, path: &Path) -> Vec<Finding> {
-        self.findings.get(path).cloned().unwrap_or_default()
+        match self.findings.get(path) {
+            Some((i, range)) => self.projects[*i].state.findings()[range.clone()]
+                .iter()
+                .map(|f| f.finding.clone())
+                .collect(),
+            None => Vec::new(),
+        }
     }
 
     /// The SQL files of the project `path` belongs to.

@@ -4,7 +4,8 @@
 //! A script's dependencies are the tables (schema-qualified; `storage.objects` for storage requests) and
 //! functions its requests name ([`crate::requests::requests`]), memoised per file until the file or something
 //! it imports changes. After a SQL edit, [`diff`] compares every Supabase project's tables and functions with
-//! the previous build (state *and* source locations, since findings point into the migrations); a script is
+//! the previous build (state *and* source locations, since findings point into the migrations; when the new
+//! build was rebuilt from that one, only the objects it replayed); a script is
 //! re-checked when its project ([`Projects::for_file`]) changed one of its objects. A change to the set of
 //! projects changes which project a script belongs to: then every file is re-checked.
 //!
@@ -134,12 +135,20 @@ pub(crate) fn diff(old: &Projects, new: &Projects) -> Option<Changed> {
         return None;
     }
     let mut changed = Changed::default();
-    for n in new.projects.iter().filter(|p| p.supabase) {
+    let rebuilt_from_old = new.base == Some(old.generation);
+    for (i, n) in new.projects.iter().enumerate().filter(|(_, p)| p.supabase) {
         let o = old
             .projects
             .iter()
             .find(|o| o.supabase && o.root == n.root)?;
-        let objs = model_diff(&o.model, &n.model);
+        if Arc::ptr_eq(o, n) {
+            continue;
+        }
+        // a rebuild replayed only these names: every other object is the old build's
+        let only = rebuilt_from_old
+            .then(|| new.recomputed.get(i).and_then(Option::as_ref))
+            .flatten();
+        let objs = model_diff(&o.model, &n.model, only);
         if !objs.is_empty() {
             changed.by_root.insert(n.root.clone(), objs);
         }
@@ -147,33 +156,46 @@ pub(crate) fn diff(old: &Projects, new: &Projects) -> Option<Changed> {
     Some(changed)
 }
 
-fn model_diff(old: &SchemaModel, new: &SchemaModel) -> HashSet<SchemaObject> {
+/// The tables and functions that differ between two models; with `only`, among those of these names alone.
+fn model_diff(
+    old: &SchemaModel,
+    new: &SchemaModel,
+    only: Option<&HashSet<String>>,
+) -> HashSet<SchemaObject> {
     let mut out = HashSet::new();
+    if only.is_some_and(HashSet::is_empty) {
+        return out;
+    }
     fn table_key(t: &Table) -> (&str, &str) {
         (&t.schema, &t.name)
     }
     fn function_key(f: &Function) -> (&str, &str) {
         (&f.schema, &f.name)
     }
-    for (schema, name) in differing(&old.tables, &new.tables, table_key) {
+    for (schema, name) in differing(&old.tables, &new.tables, table_key, only) {
         out.insert(SchemaObject::Table { schema, name });
     }
-    for (schema, name) in differing(&old.functions, &new.functions, function_key) {
+    for (schema, name) in differing(&old.functions, &new.functions, function_key, only) {
         out.insert(SchemaObject::Function { schema, name });
     }
     out
 }
 
-/// The keys whose items (in order) differ between `old` and `new`, including keys only one side has.
+/// The keys whose items (in order) differ between `old` and `new`, including keys only one side has; with
+/// `only`, among the keys whose name (the second part) is in it.
 fn differing<'m, T: PartialEq>(
     old: &'m [T],
     new: &'m [T],
     key: impl Fn(&'m T) -> (&'m str, &'m str),
+    only: Option<&HashSet<String>>,
 ) -> Vec<(String, String)> {
     let group = |items: &'m [T]| {
         let mut h: HashMap<(&'m str, &'m str), Vec<&'m T>> = HashMap::new();
         for it in items {
-            h.entry(key(it)).or_default().push(it);
+            let k = key(it);
+            if only.is_none_or(|names| names.contains(k.1)) {
+                h.entry(k).or_default().push(it);
+            }
         }
         h
     };

@@ -261,6 +261,7 @@ impl Workspace {
         let mut out: std::collections::BTreeSet<PathBuf> = new.files_of(path).into_iter().collect();
         out.extend(old.files_of(path));
         out.insert(path.to_path_buf());
+        drop_in_background(old);
         if changed.by_root.is_empty() {
             return out.into_iter().collect();
         }
@@ -311,7 +312,7 @@ impl Workspace {
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
         if lang == Some(Lang::Sql) {
-            self.db.projects = std::sync::OnceLock::new();
+            self.db.reset_projects();
             if rlscope_sql::schema::project_root(path).is_some() {
                 let mut changed = self.sql_changed(path, old_projects);
                 changed.retain(|p| p != path);

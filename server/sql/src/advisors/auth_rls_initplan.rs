@@ -139,6 +139,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 ),
                 vec![(&p.at, format!("policy \"{}\" defined here", p.name))],
                 policy_key(&t.schema, &t.name, p),
+                &t.name,
                 vec!["auth_rls_initplan"],
             );
             if fixable && !edits.is_empty() {

@@ -48,6 +48,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             Vec::new(),
             f.signature(),
+            &f.name,
             vec!["function_search_path_mutable"],
         );
     }

@@ -54,6 +54,9 @@ pub struct ProjectFinding {
     pub path: Arc<Path>,
     pub finding: Finding,
     pub object: String,
+    /// The name (without schema) of the table, view or function the finding is about: an object's findings
+    /// depend on that object alone, so a rebuild keeps those of objects it did not recompute.
+    pub name: String,
     pub lints: Vec<&'static str>,
 }
 
@@ -85,6 +88,7 @@ impl Ctx<'_> {
         message: String,
         related: Vec<(&SrcLoc, String)>,
         object: String,
+        name: &str,
         lints: Vec<&'static str>,
     ) -> &mut Finding {
         let mut f = Finding::new(meta.id, meta.default_severity, at.range, message);
@@ -95,6 +99,7 @@ impl Ctx<'_> {
             path: at.path.clone(),
             finding: f,
             object,
+            name: name.to_string(),
             lints,
         });
         &mut self.out.last_mut().expect("just pushed").finding
@@ -122,14 +127,31 @@ pub fn check(model: &SchemaModel, sources: &[SqlSource]) -> Vec<ProjectFinding> 
     rls_references_user_metadata::check(&mut cx);
     rls_policy_always_true::check(&mut cx);
     security_definer_function_executable::check(&mut cx);
-    cx.out.sort_by(|a, b| {
-        (&a.path, a.finding.range.start, a.finding.rule).cmp(&(
-            &b.path,
-            b.finding.range.start,
-            b.finding.rule,
-        ))
-    });
+    sort(&mut cx.out);
     cx.out
+}
+
+/// By file and position, then rule and message: an order that does not depend on the order the objects were
+/// checked in, so findings merged from two checks sort like those of one.
+pub(crate) fn sort(findings: &mut [ProjectFinding]) {
+    findings.sort_by(|a, b| {
+        (
+            &a.path,
+            a.finding.range.start,
+            a.finding.range.end,
+            a.finding.rule,
+            &a.finding.message,
+            &a.object,
+        )
+            .cmp(&(
+                &b.path,
+                b.finding.range.start,
+                b.finding.range.end,
+                b.finding.rule,
+                &b.finding.message,
+                &b.object,
+            ))
+    });
 }
 
 /// Each advisor's verdicts under splinter's lint names: `(lint, object)`.

@@ -104,6 +104,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             vec![(&first.name_at, format!("policy \"{}\" defined here", first.name))],
             table_key(&t.schema, &t.name),
+            &t.name,
             vec!["multiple_permissive_policies"],
         );
     }

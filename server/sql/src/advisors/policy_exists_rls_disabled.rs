@@ -66,6 +66,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             related,
             table_key(&t.schema, &t.name),
+            &t.name,
             vec!["policy_exists_rls_disabled"],
         );
     }

@@ -76,6 +76,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             related,
             table_key(&t.schema, &t.name),
+            &t.name,
             vec!["rls_disabled_in_public"],
         );
         if let Some(fix) = fix {

@@ -54,6 +54,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             related,
             table_key(&t.schema, &t.name),
+            &t.name,
             vec!["rls_enabled_no_policy"],
         );
     }

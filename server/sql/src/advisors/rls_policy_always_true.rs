@@ -89,6 +89,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 ),
                 related,
                 policy_key(&t.schema, &t.name, p),
+                &t.name,
                 vec!["rls_policy_always_true"],
             );
         }

@@ -69,6 +69,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 ),
                 vec![(&p.at, format!("policy \"{}\" defined here", p.name))],
                 policy_key(&t.schema, &t.name, p),
+                &t.name,
                 vec!["rls_references_user_metadata"],
             );
         }

@@ -67,6 +67,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             Vec::new(),
             f.signature(),
+            &f.name,
             lints,
         );
     }

@@ -61,6 +61,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             ),
             Vec::new(),
             table_key(&v.schema, &v.name),
+            &v.name,
             vec!["security_definer_view"],
         );
     }

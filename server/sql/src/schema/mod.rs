@@ -15,6 +15,7 @@
 //! [`ModelCache`] keeps each file's statements by a hash of its text, so rebuilding after editing one
 //! migration re-reads that file only and replays the (cheap) statement lists.
 
+pub mod incremental;
 pub mod replay;
 pub mod stmt;
 
@@ -305,21 +306,21 @@ impl Function {
 }
 
 /// Something in the files that could not be read; the objects it may touch are unknown.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreadable {
     pub at: SrcLoc,
     pub why: String,
 }
 
 /// A dropped policy (or table), for "where was it dropped".
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dropped {
     pub what: String,
     pub defined_at: Option<SrcLoc>,
     pub dropped_at: SrcLoc,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SchemaModel {
     pub tables: Vec<Table>,
     pub views: Vec<View>,
@@ -473,6 +474,11 @@ impl ModelCache {
             r.file(&path, &stmts);
         }
         r.finish()
+    }
+
+    /// Drop the entry of `text`.
+    pub fn forget(&mut self, text: &str) {
+        self.files.remove(&hash_text(text));
     }
 
     /// Drop the entries of texts not among `texts`.

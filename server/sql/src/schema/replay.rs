@@ -26,6 +26,33 @@ pub struct Replay {
     tables_ix: NameIndex,
     views_ix: NameIndex,
     functions_ix: NameIndex,
+    /// Where in the project's statement order the statement being applied stands ([`Seqs`]).
+    seq: u64,
+    seqs: Seqs,
+}
+
+/// For each object, dropped entry and unreadable entry of the model, the position in the project's statement
+/// order of the statement that made it (objects: the one that created them), kept in step with the model's
+/// vectors. Supabase's own tables come first (0, 1, …); statement `j` of file `f` is `((f + 1) << 32) | j`.
+/// Every vector of the model is in creation order, so each of these is ascending.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Seqs {
+    pub tables: Vec<u64>,
+    pub views: Vec<u64>,
+    pub functions: Vec<u64>,
+    pub dropped: Vec<u64>,
+    pub unreadable: Vec<u64>,
+}
+
+/// The position of statement `j` of file `f` in a project's statement order.
+pub(crate) fn seq_of(f: usize, j: usize) -> u64 {
+    ((f as u64 + 1) << 32) | j as u64
+}
+
+/// The file and statement index of a statement position ([`seq_of`]); `None` for Supabase's own tables.
+pub(crate) fn file_stmt_of(seq: u64) -> Option<(usize, usize)> {
+    let f = seq >> 32;
+    (f > 0).then(|| ((f - 1) as usize, (seq & 0xffff_ffff) as usize))
 }
 
 /// Positions of named items in a vector, by (schema, name), ascending.
@@ -121,12 +148,18 @@ impl Replay {
             });
         }
         let tables_ix = NameIndex::of(m.tables.iter().map(|t| (&*t.schema, &*t.name)));
+        let seqs = Seqs {
+            tables: (0..m.tables.len() as u64).collect(),
+            ..Seqs::default()
+        };
         Replay {
             m,
             search_path: default_search_path(),
             tables_ix,
             views_ix: NameIndex::default(),
             functions_ix: NameIndex::default(),
+            seq: 0,
+            seqs,
         }
     }
 
@@ -142,9 +175,32 @@ impl Replay {
         self.m
     }
 
+    /// The model, and the statement position behind each of its entries.
+    pub(crate) fn finish_with_seqs(self) -> (SchemaModel, Seqs) {
+        debug_assert_eq!(self.seqs.tables.len(), self.m.tables.len());
+        debug_assert_eq!(self.seqs.views.len(), self.m.views.len());
+        debug_assert_eq!(self.seqs.functions.len(), self.m.functions.len());
+        debug_assert_eq!(self.seqs.dropped.len(), self.m.dropped.len());
+        debug_assert_eq!(self.seqs.unreadable.len(), self.m.unreadable.len());
+        (self.m, self.seqs)
+    }
+
     pub fn file(&mut self, path: &Arc<Path>, stmts: &[Stmt]) {
         self.search_path = default_search_path();
         for s in stmts {
+            self.apply(path, s);
+        }
+    }
+
+    /// Some statements of one file, each with its position in the project's statement order ([`seq_of`]).
+    pub(crate) fn file_part<'s>(
+        &mut self,
+        path: &Arc<Path>,
+        stmts: impl Iterator<Item = (u64, &'s Stmt)>,
+    ) {
+        self.search_path = default_search_path();
+        for (seq, s) in stmts {
+            self.seq = seq;
             self.apply(path, s);
         }
     }
@@ -277,6 +333,7 @@ impl Replay {
     fn unknown_table(&mut self, q: &QName, why: &str) -> usize {
         let schema = self.create_schema(q);
         self.tables_ix.add(&schema, &q.name, self.m.tables.len());
+        self.seqs.tables.push(self.seq);
         self.m.tables.push(Table {
             schema,
             name: q.name.clone(),
@@ -352,6 +409,7 @@ impl Replay {
                 let schema = self.create_schema(name);
                 let grants = self.default_privs(&schema);
                 self.tables_ix.add(&schema, &name.name, self.m.tables.len());
+                self.seqs.tables.push(self.seq);
                 self.m.tables.push(Table {
                     schema,
                     name: name.name.clone(),
@@ -476,7 +534,9 @@ impl Replay {
                     if *kind == RelKind::Table {
                         if let Some(i) = self.find_table(q) {
                             let t = self.m.tables.remove(i);
+                            self.seqs.tables.remove(i);
                             self.tables_ix.removed(&t.schema, &t.name, i);
+                            self.seqs.dropped.push(self.seq);
                             self.m.dropped.push(Dropped {
                                 what: format!("table {}.{}", t.schema, t.name),
                                 defined_at: t.defined_at.clone(),
@@ -484,7 +544,15 @@ impl Replay {
                             });
                             if *cascade {
                                 let (s, n) = (t.schema.clone(), t.name.clone());
-                                self.m.views.retain(|v| !v.reads_table(&s, &n));
+                                let mut k = 0;
+                                while k < self.m.views.len() {
+                                    if self.m.views[k].reads_table(&s, &n) {
+                                        self.m.views.remove(k);
+                                        self.seqs.views.remove(k);
+                                    } else {
+                                        k += 1;
+                                    }
+                                }
                                 self.reindex_views();
                             }
                         }
@@ -492,7 +560,9 @@ impl Replay {
                         let materialized = *kind == RelKind::MaterializedView;
                         if self.m.views[i].materialized == materialized {
                             let v = self.m.views.remove(i);
+                            self.seqs.views.remove(i);
                             self.views_ix.removed(&v.schema, &v.name, i);
+                            self.seqs.dropped.push(self.seq);
                             self.m.dropped.push(Dropped {
                                 what: format!("view {}.{}", v.schema, v.name),
                                 defined_at: v.defined_at.clone(),
@@ -577,6 +647,7 @@ impl Replay {
                 match t.policies.iter().position(|p| &p.name == name) {
                     Some(k) => {
                         let p = t.policies.remove(k);
+                        self.seqs.dropped.push(self.seq);
                         self.m.dropped.push(Dropped {
                             what: format!("policy \"{}\" on {}.{}", p.name, t.schema, t.name),
                             defined_at: Some(p.at),
@@ -668,6 +739,7 @@ impl Replay {
                 }
                 let grants = self.default_privs(&schema);
                 self.views_ix.add(&schema, &name.name, self.m.views.len());
+                self.seqs.views.push(self.seq);
                 self.m.views.push(View {
                     schema,
                     name: name.name.clone(),
@@ -709,6 +781,7 @@ impl Replay {
                 let execute = self.default_exec(&schema);
                 self.functions_ix
                     .add(&schema, &name.name, self.m.functions.len());
+                self.seqs.functions.push(self.seq);
                 self.m.functions.push(Function {
                     schema,
                     name: name.name.clone(),
@@ -760,6 +833,7 @@ impl Replay {
                     }
                     for i in hits.into_iter().rev() {
                         let f = self.m.functions.remove(i);
+                        self.seqs.functions.remove(i);
                         self.functions_ix.removed(&f.schema, &f.name, i);
                     }
                 }
@@ -772,6 +846,7 @@ impl Replay {
                 };
             }
             StmtKind::Unreadable { table, why } => {
+                self.seqs.unreadable.push(self.seq);
                 self.m.unreadable.push(Unreadable {
                     at: at.clone(),
                     why: why.clone(),
@@ -795,6 +870,7 @@ impl Replay {
                     "i" | "ir" | "include" | "include_relative" | "c" | "connect"
                 ) {
                     let why = format!("psql meta-command `{cmd}` is not followed");
+                    self.seqs.unreadable.push(self.seq);
                     self.m.unreadable.push(Unreadable {
                         at,
                         why: why.clone(),
