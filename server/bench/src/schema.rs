@@ -364,6 +364,8 @@ fn edits(dir: &Path, migrations: &[String], edits: usize, seed: u64) -> String {
     let (mut set, mut own, mut total) = (Vec::new(), Vec::new(), Vec::new());
     let (mut set_cpu, mut own_cpu, mut total_cpu) = (Vec::new(), Vec::new(), Vec::new());
     let mut rechecked: Vec<usize> = Vec::new();
+    // (CPU to the edited migration's check, where, what was written there, scripts re-checked)
+    let mut slowest: Vec<(Duration, String, String, usize)> = Vec::new();
     let mut first: Option<Duration> = None;
     for _ in 0..edits {
         let path = dir.join(rng.pick(migrations));
@@ -374,6 +376,17 @@ fn edits(dir: &Path, migrations: &[String], edits: usize, seed: u64) -> String {
             .find(|i| original.is_char_boundary(*i))
             .unwrap_or(0);
         let typed: Arc<str> = Arc::from(format!("{}x{}", &original[..at], &original[at..]));
+        let around = |t: &str| {
+            let (mut a, mut b) = (at.saturating_sub(24), (at + 24).min(t.len()));
+            while !t.is_char_boundary(a) {
+                a -= 1;
+            }
+            while !t.is_char_boundary(b) {
+                b += 1;
+            }
+            t[a..b].replace('\n', "⏎")
+        };
+        let what = format!("`{}`", around(&typed));
         for text in [typed, original] {
             let (c0, t0) = (thread_cpu(), Instant::now());
             let changed = ws.set_file(path.clone(), text);
@@ -398,6 +411,11 @@ fn edits(dir: &Path, migrations: &[String], edits: usize, seed: u64) -> String {
             own.push(t_own);
             total.push(t_total);
             rechecked.push(n);
+            let name = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            slowest.push((c_own, format!("{name}:{at}"), what.clone(), n));
         }
     }
     let base = all_scripts.as_secs_f64().max(1e-9);
@@ -444,6 +462,14 @@ migrations; scripts re-checked per edit: median {}, max {} of {}. First edit (th
         &total,
         &total_cpu,
     ));
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    s.push_str("\nThe slowest edits (CPU to the edited migration's check; the text around the typed `x`):\n\n");
+    for (c, at, what, n) in slowest.iter().take(4) {
+        s.push_str(&format!(
+            "- {} at {at}, {n} scripts re-checked: {what}\n",
+            ms(*c)
+        ));
+    }
     s.push('\n');
     s
 }

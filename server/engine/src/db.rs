@@ -97,11 +97,10 @@ impl Db {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .take();
-                let built = match &base {
-                    Some(base) => crate::projects::Projects::rebuild(base, &sql, &mut cache),
+                let built = match base {
+                    Some(base) => crate::projects::Projects::rebuild_from(base, &sql, &mut cache),
                     None => crate::projects::Projects::build(&sql, &mut cache),
                 };
-                drop_in_background(base);
                 Arc::new(built)
             })
             .clone()

@@ -8,14 +8,14 @@
 //! statements that can reach what that file touches (`rlscope_sql::schema::incremental`). Statements of
 //! unchanged texts come from a [`ModelCache`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rlscope_core::Finding;
-use rlscope_sql::schema::incremental::{self, BuildState};
+use rlscope_sql::schema::incremental::{self, BuildState, ChangedObject};
 use rlscope_sql::schema::{self, ModelCache, SchemaModel, SqlSource};
 
 /// One project and its model.
@@ -38,10 +38,9 @@ pub struct Projects {
     pub(crate) generation: u64,
     /// The generation of the build this one was rebuilt from.
     pub(crate) base: Option<u64>,
-    /// For each project, when this build was rebuilt from [`Projects::base`]: the names (without schema) of the
-    /// tables, views and functions it replayed; every other object is equal to the base's. `None`: built
-    /// from nothing.
-    pub(crate) recomputed: Vec<Option<HashSet<String>>>,
+    /// For each project, when this build was rebuilt from [`Projects::base`]: the tables, views and functions
+    /// whose state or source locations differ from the base's. `None`: the project was built from nothing.
+    pub(crate) changes: Vec<Option<Vec<ChangedObject>>>,
 }
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -68,11 +67,29 @@ impl Projects {
         sql: &[(PathBuf, Arc<str>)],
         cache: &mut ModelCache,
     ) -> Projects {
-        Projects::make(Some(prev), sql, cache)
+        let shared = Projects {
+            projects: prev.projects.clone(),
+            generation: prev.generation,
+            ..Projects::default()
+        };
+        Projects::make(Some(shared), sql, cache)
+    }
+
+    /// [`Projects::rebuild`], taking the earlier build: what the edits cannot reach moves to the new models
+    /// when nothing else holds it.
+    pub fn rebuild_from(
+        prev: Arc<Projects>,
+        sql: &[(PathBuf, Arc<str>)],
+        cache: &mut ModelCache,
+    ) -> Projects {
+        match Arc::try_unwrap(prev) {
+            Ok(prev) => Projects::make(Some(prev), sql, cache),
+            Err(prev) => Projects::rebuild(&prev, sql, cache),
+        }
     }
 
     fn make(
-        prev: Option<&Projects>,
+        prev: Option<Projects>,
         sql: &[(PathBuf, Arc<str>)],
         cache: &mut ModelCache,
     ) -> Projects {
@@ -88,9 +105,17 @@ impl Projects {
         keys.sort();
         let mut out = Projects {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
-            base: prev.map(|p| p.generation),
+            base: prev.as_ref().map(|p| p.generation),
             ..Projects::default()
         };
+        let mut before: HashMap<Key, Arc<Project>> = prev
+            .map(|p| {
+                p.projects
+                    .into_iter()
+                    .map(|p| ((p.root.clone(), p.supabase), p))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut full = false;
         for key in keys {
             let mine = &groups[&key];
@@ -104,16 +129,14 @@ impl Projects {
                     Some(SqlSource { path: p, text })
                 })
                 .collect();
-            let before = prev.and_then(|prev| {
-                prev.projects
-                    .iter()
-                    .find(|p| p.root == key.0 && p.supabase == key.1)
-            });
-            let (project, recomputed) = match before {
-                Some(b) if b.state.same_sources(&sources) => (b.clone(), Some(HashSet::new())),
-                _ => {
-                    let built = match before {
-                        Some(b) => incremental::rebuild(&b.model, &b.state, &sources, cache),
+            let (project, changes) = match before.remove(&key) {
+                Some(b) if b.state.same_sources(&sources) => (b, Some(Vec::new())),
+                b => {
+                    let built = match b.map(Arc::try_unwrap) {
+                        Some(Ok(b)) => {
+                            incremental::rebuild_owned(b.model, b.state, &sources, cache)
+                        }
+                        Some(Err(b)) => incremental::rebuild(&b.model, &b.state, &sources, cache),
                         None => incremental::build(&sources, cache),
                     };
                     full |= built.recomputed.is_none();
@@ -123,10 +146,10 @@ impl Projects {
                         model: built.model,
                         state: built.state,
                     };
-                    (Arc::new(project), built.recomputed)
+                    (Arc::new(project), built.changed)
                 }
             };
-            out.recomputed.push(recomputed);
+            out.changes.push(changes);
             let i = out.projects.len();
             for s in &sources {
                 out.by_file.insert(s.path.clone(), i);
@@ -145,7 +168,7 @@ impl Projects {
             }
             out.projects.push(project);
         }
-        if full || prev.is_none() {
+        if full {
             cache.retain_texts(sql.iter().map(|(_, t)| &**t));
         }
         out

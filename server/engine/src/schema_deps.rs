@@ -3,9 +3,8 @@
 //!
 //! A script's dependencies are the tables (schema-qualified; `storage.objects` for storage requests) and
 //! functions its requests name ([`crate::requests::requests`]), memoised per file until the file or something
-//! it imports changes. After a SQL edit, [`diff`] compares every Supabase project's tables and functions with
-//! the previous build (state *and* source locations, since findings point into the migrations; when the new
-//! build was rebuilt from that one, only the objects it replayed); a script is
+//! it imports changes. After a SQL edit, each project's rebuild reports the tables and functions whose state or
+//! source locations (findings point into the migrations) differ from the previous build ([`diff`]); a script is
 //! re-checked when its project ([`Projects::for_file`]) changed one of its objects. A change to the set of
 //! projects changes which project a script belongs to: then every file is re-checked.
 //!
@@ -17,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use rlscope_sql::schema::{Function, SchemaModel, Table};
+use rlscope_sql::schema::incremental::ObjectKind;
 
 use crate::db::{FileId, Snapshot};
 use crate::projects::Projects;
@@ -118,91 +117,60 @@ pub(crate) struct Changed {
     pub by_root: HashMap<PathBuf, HashSet<SchemaObject>>,
 }
 
-/// The objects whose state or source locations differ between two builds of the projects; `None` when the
-/// set of Supabase projects differs (a script may now belong to another project).
-pub(crate) fn diff(old: &Projects, new: &Projects) -> Option<Changed> {
-    let roots = |p: &Projects| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = p
-            .projects
-            .iter()
-            .filter(|p| p.supabase)
-            .map(|p| p.root.clone())
-            .collect();
-        v.sort();
-        v
-    };
-    if roots(old) != roots(new) {
+/// What a diff needs of the build the current findings were computed from, taken before the models are
+/// rebuilt (so the rebuild can take that build's objects instead of copying them).
+pub(crate) struct Before {
+    generation: u64,
+    roots: Vec<PathBuf>,
+}
+
+impl Before {
+    pub fn of(p: &Projects) -> Before {
+        Before {
+            generation: p.generation,
+            roots: supabase_roots(p),
+        }
+    }
+}
+
+fn supabase_roots(p: &Projects) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = p
+        .projects
+        .iter()
+        .filter(|p| p.supabase)
+        .map(|p| p.root.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The tables and functions whose state or source locations differ between the build `old` and `new`, as the
+/// rebuild of each project found them; `None` when the set of Supabase projects differs (a script may now
+/// belong to another project) or `new` was not rebuilt from `old`.
+pub(crate) fn diff(old: &Before, new: &Projects) -> Option<Changed> {
+    if new.base != Some(old.generation) || supabase_roots(new) != old.roots {
         return None;
     }
     let mut changed = Changed::default();
-    let rebuilt_from_old = new.base == Some(old.generation);
     for (i, n) in new.projects.iter().enumerate().filter(|(_, p)| p.supabase) {
-        let o = old
-            .projects
+        let objs: HashSet<SchemaObject> = new
+            .changes
+            .get(i)?
+            .as_ref()?
             .iter()
-            .find(|o| o.supabase && o.root == n.root)?;
-        if Arc::ptr_eq(o, n) {
-            continue;
-        }
-        // a rebuild replayed only these names: every other object is the old build's
-        let only = rebuilt_from_old
-            .then(|| new.recomputed.get(i).and_then(Option::as_ref))
-            .flatten();
-        let objs = model_diff(&o.model, &n.model, only);
+            .filter_map(|c| {
+                let (schema, name) = (c.schema.clone(), c.name.clone());
+                match c.kind {
+                    ObjectKind::Table => Some(SchemaObject::Table { schema, name }),
+                    ObjectKind::Function => Some(SchemaObject::Function { schema, name }),
+                    // the code's findings read tables and functions (see the invariant above)
+                    ObjectKind::View => None,
+                }
+            })
+            .collect();
         if !objs.is_empty() {
             changed.by_root.insert(n.root.clone(), objs);
         }
     }
     Some(changed)
-}
-
-/// The tables and functions that differ between two models; with `only`, among those of these names alone.
-fn model_diff(
-    old: &SchemaModel,
-    new: &SchemaModel,
-    only: Option<&HashSet<String>>,
-) -> HashSet<SchemaObject> {
-    let mut out = HashSet::new();
-    if only.is_some_and(HashSet::is_empty) {
-        return out;
-    }
-    fn table_key(t: &Table) -> (&str, &str) {
-        (&t.schema, &t.name)
-    }
-    fn function_key(f: &Function) -> (&str, &str) {
-        (&f.schema, &f.name)
-    }
-    for (schema, name) in differing(&old.tables, &new.tables, table_key, only) {
-        out.insert(SchemaObject::Table { schema, name });
-    }
-    for (schema, name) in differing(&old.functions, &new.functions, function_key, only) {
-        out.insert(SchemaObject::Function { schema, name });
-    }
-    out
-}
-
-/// The keys whose items (in order) differ between `old` and `new`, including keys only one side has; with
-/// `only`, among the keys whose name (the second part) is in it.
-fn differing<'m, T: PartialEq>(
-    old: &'m [T],
-    new: &'m [T],
-    key: impl Fn(&'m T) -> (&'m str, &'m str),
-    only: Option<&HashSet<String>>,
-) -> Vec<(String, String)> {
-    let group = |items: &'m [T]| {
-        let mut h: HashMap<(&'m str, &'m str), Vec<&'m T>> = HashMap::new();
-        for it in items {
-            let k = key(it);
-            if only.is_none_or(|names| names.contains(k.1)) {
-                h.entry(k).or_default().push(it);
-            }
-        }
-        h
-    };
-    let (o, n) = (group(old), group(new));
-    let keys: HashSet<&(&str, &str)> = o.keys().chain(n.keys()).collect();
-    keys.into_iter()
-        .filter(|k| o.get(*k) != n.get(*k))
-        .map(|k| (k.0.to_string(), k.1.to_string()))
-        .collect()
 }

@@ -254,14 +254,16 @@ impl Workspace {
         let Some(old) = old else {
             return self.files();
         };
+        let before = crate::schema_deps::Before::of(&old);
+        let mut out: std::collections::BTreeSet<PathBuf> = old.files_of(path).into_iter().collect();
+        // the rebuild takes the old build's objects when nothing else holds it
+        drop(old);
         let new = self.db.projects();
-        let Some(changed) = crate::schema_deps::diff(&old, &new) else {
+        let Some(changed) = crate::schema_deps::diff(&before, &new) else {
             return self.files();
         };
-        let mut out: std::collections::BTreeSet<PathBuf> = new.files_of(path).into_iter().collect();
-        out.extend(old.files_of(path));
+        out.extend(new.files_of(path));
         out.insert(path.to_path_buf());
-        drop_in_background(old);
         if changed.by_root.is_empty() {
             return out.into_iter().collect();
         }

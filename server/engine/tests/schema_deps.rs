@@ -249,13 +249,22 @@ fn random_scripts(r: &mut Rng) -> Vec<(String, String)> {
     out
 }
 
-/// Every file's findings from a workspace loaded from scratch.
-fn full_check(files: &BTreeMap<String, String>) -> BTreeMap<PathBuf, Vec<Finding>> {
+/// A workspace loaded from scratch.
+fn full_workspace(files: &BTreeMap<String, String>) -> Workspace {
     let mut ws = Workspace::new(p(ROOT), Config::default());
     for (path, text) in files {
         ws.set_file(p(path), Arc::from(text.as_str()));
     }
-    ws.check_all().into_iter().collect()
+    ws
+}
+
+/// Each project's root and model.
+fn models(ws: &Workspace) -> Vec<(PathBuf, rlscope_sql::schema::SchemaModel)> {
+    ws.projects()
+        .projects
+        .iter()
+        .map(|p| (p.root.clone(), p.model.clone()))
+        .collect()
 }
 
 /// Applies `steps` random migration edits, re-checking only what `set_file` returns (or, with `sql_only`, only
@@ -311,7 +320,13 @@ fn run(seed: u64, steps: usize, sql_only: bool) -> usize {
             }
             kept.insert(c.clone(), ws.check_file(&c));
         }
-        let full = full_check(&files);
+        let full_ws = full_workspace(&files);
+        // the models rebuilt from the previous ones equal models built from nothing
+        assert!(
+            models(&ws) == models(&full_ws),
+            "seed {seed} step {step}: the rebuilt models differ from a build from nothing"
+        );
+        let full: BTreeMap<PathBuf, Vec<Finding>> = full_ws.check_all().into_iter().collect();
         if kept != full {
             mismatches += 1;
             if !sql_only {

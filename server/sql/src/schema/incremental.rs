@@ -17,13 +17,13 @@
 //! that created each object ([`Seqs`]). The advisors judge each table, view and function on its own, so the
 //! findings of objects that were not replayed are kept and the advisors run on the replayed ones only.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use super::replay::{file_stmt_of, seq_of, Replay, Seqs};
 use super::stmt::{GrantTarget, Stmt, StmtKind, TableAction};
-use super::{ModelCache, SchemaModel, SqlSource};
+use super::{Function, ModelCache, SchemaModel, SqlSource, Table, View};
 use crate::advisors::{self, ProjectFinding};
 
 /// One file of a build.
@@ -80,10 +80,28 @@ fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
 pub struct Built {
     pub model: SchemaModel,
     /// The names (without schema) of the tables, views and functions replayed when this build was made from an
-    /// earlier one ([`rebuild`]): every object of another name is equal to that build's. `None`: built from
-    /// nothing.
+    /// earlier one ([`rebuild`]): every object of another name is equal to that build's. `None`: everything
+    /// was replayed.
     pub recomputed: Option<HashSet<String>>,
+    /// When this build was made from an earlier one: the tables, views and functions whose state or source
+    /// locations differ from that build's (including those only one of them has). `None`: built from nothing.
+    pub changed: Option<Vec<ChangedObject>>,
     pub state: BuildState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Table,
+    View,
+    Function,
+}
+
+/// A table, view or function (every overload of a name) that differs between two builds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChangedObject {
+    pub kind: ObjectKind,
+    pub schema: String,
+    pub name: String,
 }
 
 /// The model of `sources` (in apply order) from nothing, and the advisors' findings on it.
@@ -111,6 +129,7 @@ pub fn build(sources: &[SqlSource], cache: &mut ModelCache) -> Built {
     Built {
         model,
         recomputed: None,
+        changed: None,
         state: BuildState {
             files,
             seqs,
@@ -128,6 +147,24 @@ pub fn rebuild(
     sources: &[SqlSource],
     cache: &mut ModelCache,
 ) -> Built {
+    rebuild_owned(model.clone(), state.clone(), sources, cache)
+}
+
+/// [`rebuild`], taking the earlier build: the objects the edit cannot reach move to the new model.
+pub fn rebuild_owned(
+    model: SchemaModel,
+    state: BuildState,
+    sources: &[SqlSource],
+    cache: &mut ModelCache,
+) -> Built {
+    let from_nothing = |cache: &mut ModelCache, old: SchemaModel| {
+        let mut b = build(sources, cache);
+        b.changed = Some(changed_objects(
+            (&old.tables, &old.views, &old.functions),
+            (&b.model.tables, &b.model.views, &b.model.functions),
+        ));
+        b
+    };
     let same_paths = state.files.len() == sources.len()
         && state
             .files
@@ -135,7 +172,7 @@ pub fn rebuild(
             .zip(sources)
             .all(|(f, s)| *f.path == *s.path);
     if !same_paths {
-        return build(sources, cache);
+        return from_nothing(cache, model);
     }
     let mut changed = state
         .files
@@ -145,34 +182,34 @@ pub fn rebuild(
         .filter(|(_, (f, s))| !same_text(&f.text, &s.text))
         .map(|(i, _)| i);
     let (Some(k), None) = (changed.next(), changed.next()) else {
-        return build(sources, cache);
+        return from_nothing(cache, model);
     };
     let new_k = cache.statements(&sources[k].text);
-    let old_k = &state.files[k].stmts;
-    if globals(old_k).ne(globals(&new_k)) {
-        return build(sources, cache);
+    if globals(&state.files[k].stmts).ne(globals(&new_k)) {
+        return from_nothing(cache, model);
     }
     cache.forget(&state.files[k].text);
-    let stmts_of = |f: usize| -> &[Stmt] {
-        if f == k {
-            &new_k
-        } else {
-            &state.files[f].stmts
-        }
-    };
+    let BuildState {
+        files: mut old_files,
+        seqs: old_seqs,
+        findings: old_findings,
+    } = state;
+    let old_k = std::mem::replace(&mut old_files[k].stmts, new_k);
+    old_files[k].text = sources[k].text.clone();
+    let files = old_files;
 
-    // the affected names: those file k mentions, closed under the ties of every statement
+    // the affected names: those file k mentions (before and after), closed under the ties of every statement
     let mut affected: HashSet<&str> = HashSet::new();
-    let mut buf: Vec<&str> = Vec::new();
-    for s in old_k.iter().chain(new_k.iter()) {
-        buf.clear();
-        names(&s.kind, &mut buf);
-        affected.extend(buf.iter().copied());
+    for s in old_k.iter().chain(files[k].stmts.iter()) {
+        each_name(&s.kind, |n| {
+            affected.insert(n);
+        });
     }
+    let mut buf: Vec<&str> = Vec::new();
     loop {
         let before = affected.len();
-        for f in 0..state.files.len() {
-            for s in stmts_of(f) {
+        for file in &files {
+            for s in file.stmts.iter() {
                 buf.clear();
                 if names(&s.kind, &mut buf)
                     && buf.len() > 1
@@ -194,28 +231,23 @@ pub fn rebuild(
 
     // the affected objects, replayed from their statements and the global ones
     let mut r = Replay::new();
-    for (f, file) in state.files.iter().enumerate() {
+    for (f, file) in files.iter().enumerate() {
         r.file_part(
             &file.path,
-            stmts_of(f)
+            file.stmts
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| in_slice(s))
                 .map(|(j, s)| (seq_of(f, j), s)),
         );
     }
-    let (mut part, part_seqs) = r.finish_with_seqs();
-    let (tables, table_seqs) = split(std::mem::take(&mut part.tables), part_seqs.tables, |t| {
-        affected.contains(t.name.as_str())
+    let (part, part_seqs) = r.finish_with_seqs();
+    let is_affected = |name: &str| affected.contains(name);
+    let (tables, table_seqs) = split(part.tables, part_seqs.tables, |t| is_affected(&t.name));
+    let (views, view_seqs) = split(part.views, part_seqs.views, |v| is_affected(&v.name));
+    let (functions, function_seqs) = split(part.functions, part_seqs.functions, |f| {
+        is_affected(&f.name)
     });
-    let (views, view_seqs) = split(std::mem::take(&mut part.views), part_seqs.views, |v| {
-        affected.contains(v.name.as_str())
-    });
-    let (functions, function_seqs) = split(
-        std::mem::take(&mut part.functions),
-        part_seqs.functions,
-        |f| affected.contains(f.name.as_str()),
-    );
     let replayed = SchemaModel {
         tables,
         views,
@@ -224,71 +256,65 @@ pub fn rebuild(
     };
     let new_findings = advisors::check(&replayed, sources);
 
+    // the old model: what the replay recomputed goes, the rest stays
+    let SchemaModel {
+        tables: old_tables,
+        views: old_views,
+        functions: old_functions,
+        unreadable: old_unreadable,
+        dropped: old_dropped,
+        ..
+    } = model;
+    let (kept_tables, gone_tables) =
+        partition(old_tables, old_seqs.tables, |t| is_affected(&t.name));
+    let (kept_views, gone_views) = partition(old_views, old_seqs.views, |v| is_affected(&v.name));
+    let (kept_functions, gone_functions) =
+        partition(old_functions, old_seqs.functions, |f| is_affected(&f.name));
+    let changed = changed_objects(
+        (&gone_tables, &gone_views, &gone_functions),
+        (&replayed.tables, &replayed.views, &replayed.functions),
+    );
+    drop((gone_tables, gone_views, gone_functions));
     // an entry of the old model whose statement was not replayed stays
-    let kept_stmt = |seq: u64| match file_stmt_of(seq) {
+    let kept_stmt = |seq: &u64| match file_stmt_of(*seq) {
         None => true,
-        Some((f, j)) => f != k && state.files[f].stmts.get(j).is_some_and(|s| !in_slice(s)),
+        Some((f, j)) => f != k && files[f].stmts.get(j).is_some_and(|s| !in_slice(s)),
     };
-    let not_affected = |name: &str| !affected.contains(name);
     let (tables, tables_seq) = merge(
-        model
-            .tables
-            .iter()
-            .zip(&state.seqs.tables)
-            .filter(|(t, _)| not_affected(&t.name))
-            .map(|(t, s)| (*s, t.clone())),
+        kept_tables.into_iter(),
         table_seqs.into_iter().zip(replayed.tables),
     );
     let (views, views_seq) = merge(
-        model
-            .views
-            .iter()
-            .zip(&state.seqs.views)
-            .filter(|(v, _)| not_affected(&v.name))
-            .map(|(v, s)| (*s, v.clone())),
+        kept_views.into_iter(),
         view_seqs.into_iter().zip(replayed.views),
     );
     let (functions, functions_seq) = merge(
-        model
-            .functions
-            .iter()
-            .zip(&state.seqs.functions)
-            .filter(|(f, _)| not_affected(&f.name))
-            .map(|(f, s)| (*s, f.clone())),
+        kept_functions.into_iter(),
         function_seqs.into_iter().zip(replayed.functions),
     );
     let (dropped, dropped_seq) = merge(
-        model
+        old_seqs
             .dropped
-            .iter()
-            .zip(&state.seqs.dropped)
-            .filter(|(_, s)| kept_stmt(**s))
-            .map(|(d, s)| (*s, d.clone())),
+            .into_iter()
+            .zip(old_dropped)
+            .filter(|(s, _)| kept_stmt(s)),
         part_seqs.dropped.into_iter().zip(part.dropped),
     );
     let (unreadable, unreadable_seq) = merge(
-        model
+        old_seqs
             .unreadable
-            .iter()
-            .zip(&state.seqs.unreadable)
-            .filter(|(_, s)| kept_stmt(**s))
-            .map(|(u, s)| (*s, u.clone())),
+            .into_iter()
+            .zip(old_unreadable)
+            .filter(|(s, _)| kept_stmt(s)),
         part_seqs.unreadable.into_iter().zip(part.unreadable),
     );
-    let mut findings: Vec<ProjectFinding> = state
-        .findings
-        .iter()
-        .filter(|f| not_affected(&f.name))
-        .cloned()
-        .chain(new_findings)
-        .collect();
-    advisors::sort(&mut findings);
-    let mut files = state.files.clone();
-    files[k] = File {
-        path: files[k].path.clone(),
-        text: sources[k].text.clone(),
-        stmts: new_k.clone(),
-    };
+    let findings = merge_findings(
+        old_findings
+            .into_iter()
+            .filter(|f| !is_affected(&f.name))
+            .collect(),
+        new_findings,
+    );
     let recomputed = affected.iter().map(|n| n.to_string()).collect();
     Built {
         model: SchemaModel {
@@ -301,6 +327,7 @@ pub fn rebuild(
             default_function_exec: part.default_function_exec,
         },
         recomputed: Some(recomputed),
+        changed: Some(changed),
         state: BuildState {
             files,
             seqs: Seqs {
@@ -313,6 +340,83 @@ pub fn rebuild(
             findings,
         },
     }
+}
+
+/// Two sorted finding lists as one ([`advisors::sort`]'s order).
+fn merge_findings(a: Vec<ProjectFinding>, b: Vec<ProjectFinding>) -> Vec<ProjectFinding> {
+    if b.is_empty() {
+        return a;
+    }
+    let mut all = a;
+    all.extend(b);
+    advisors::sort(&mut all);
+    all
+}
+
+/// Items with their positions, split into those `gone` does not select (with positions) and those it does.
+fn partition<T>(
+    items: Vec<T>,
+    seqs: Vec<u64>,
+    gone: impl Fn(&T) -> bool,
+) -> (Vec<(u64, T)>, Vec<T>) {
+    let (mut kept, mut out) = (Vec::with_capacity(items.len()), Vec::new());
+    for (t, s) in items.into_iter().zip(seqs) {
+        if gone(&t) {
+            out.push(t);
+        } else {
+            kept.push((s, t));
+        }
+    }
+    (kept, out)
+}
+
+/// The tables, views and functions (by schema and name) that differ between two sets of them.
+pub fn changed_objects(
+    old: (&[Table], &[View], &[Function]),
+    new: (&[Table], &[View], &[Function]),
+) -> Vec<ChangedObject> {
+    let mut out = Vec::new();
+    let mut add = |kind: ObjectKind, keys: Vec<(String, String)>| {
+        out.extend(
+            keys.into_iter()
+                .map(|(schema, name)| ChangedObject { kind, schema, name }),
+        )
+    };
+    add(
+        ObjectKind::Table,
+        differing(old.0, new.0, |t| (&t.schema, &t.name)),
+    );
+    add(
+        ObjectKind::View,
+        differing(old.1, new.1, |v| (&v.schema, &v.name)),
+    );
+    add(
+        ObjectKind::Function,
+        differing(old.2, new.2, |f| (&f.schema, &f.name)),
+    );
+    out.sort();
+    out
+}
+
+/// The keys whose items (in order) differ between `old` and `new`, including keys only one side has.
+fn differing<'m, T: PartialEq>(
+    old: &'m [T],
+    new: &'m [T],
+    key: impl Fn(&'m T) -> (&'m str, &'m str),
+) -> Vec<(String, String)> {
+    let group = |items: &'m [T]| {
+        let mut h: HashMap<(&'m str, &'m str), Vec<&'m T>> = HashMap::new();
+        for it in items {
+            h.entry(key(it)).or_default().push(it);
+        }
+        h
+    };
+    let (o, n) = (group(old), group(new));
+    let keys: HashSet<&(&str, &str)> = o.keys().chain(n.keys()).collect();
+    keys.into_iter()
+        .filter(|k| o.get(*k) != n.get(*k))
+        .map(|k| (k.0.to_string(), k.1.to_string()))
+        .collect()
 }
 
 /// The items that `keep` keeps, with their positions.
