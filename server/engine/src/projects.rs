@@ -103,6 +103,7 @@ impl Projects {
         }
         let mut keys: Vec<(PathBuf, bool)> = groups.keys().cloned().collect();
         keys.sort();
+        let first = prev.is_none();
         let mut out = Projects {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             base: prev.as_ref().map(|p| p.generation),
@@ -116,7 +117,6 @@ impl Projects {
                     .collect()
             })
             .unwrap_or_default();
-        let mut full = false;
         for key in keys {
             let mine = &groups[&key];
             let paths: Vec<&Path> = mine.iter().map(|(p, _)| p.as_path()).collect();
@@ -139,7 +139,9 @@ impl Projects {
                         Some(Err(b)) => incremental::rebuild(&b.model, &b.state, &sources, cache),
                         None => incremental::build(&sources, cache),
                     };
-                    full |= built.recomputed.is_none();
+                    if let Some(old) = built.discarded {
+                        crate::db::drop_in_background(old);
+                    }
                     let project = Project {
                         root: key.0,
                         supabase: key.1,
@@ -168,8 +170,12 @@ impl Projects {
             }
             out.projects.push(project);
         }
-        if full {
+        // rebuilds drop the statements of the texts they replace; a build from nothing keeps only its own
+        if first {
             cache.retain_texts(sql.iter().map(|(_, t)| &**t));
+        }
+        for gone in before.into_values() {
+            gone.state.forget_texts(cache);
         }
         out
     }

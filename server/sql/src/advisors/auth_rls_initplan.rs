@@ -45,11 +45,18 @@ const AUTH_FUNCTIONS: &[&str] = &["uid", "jwt", "role", "email"];
 
 /// splinter's verdict on one expression.
 fn flagged(expr: &str) -> bool {
+    // `auth.<f>()` for each of AUTH_FUNCTIONS, and the same wrapped
+    const CALLS: [(&str, &str); 4] = [
+        ("auth.uid()", "selectauth.uid()"),
+        ("auth.jwt()", "selectauth.jwt()"),
+        ("auth.role()", "selectauth.role()"),
+        ("auth.email()", "selectauth.email()"),
+    ];
     let n = norm(expr);
-    AUTH_FUNCTIONS.iter().any(|f| {
-        let call = format!("auth.{f}()");
-        n.contains(&call) && !n.contains(&format!("select{call}"))
-    }) || (n.contains("current_setting(") && !n.contains("selectcurrent_setting("))
+    CALLS
+        .iter()
+        .any(|(call, wrapped)| n.contains(call) && !n.contains(wrapped))
+        || (n.contains("current_setting(") && !n.contains("selectcurrent_setting("))
 }
 
 /// Byte ranges (in `expr`) of `auth.<fn>()` calls not directly inside `(select …)`.
@@ -165,6 +172,10 @@ mod tests {
         // One wrapped call of the same function is enough for splinter.
         assert!(!flagged("(select auth.uid()) = a or auth.uid() = b"));
         assert!(flagged("current_setting('app.x') = 'y'"));
+        for f in AUTH_FUNCTIONS {
+            assert!(flagged(&format!("auth.{f}() = x")), "{f}");
+            assert!(!flagged(&format!("(select auth.{f}()) = x")), "{f}");
+        }
         assert!(flagged("auth.jwt() ->> 'email' = email"));
         let e = "auth.uid() = a and (select auth.role()) = 'x' and AUTH.JWT() is not null";
         let calls: Vec<&str> = unwrapped_calls(e).into_iter().map(|r| &e[r]).collect();

@@ -210,6 +210,13 @@ pub(crate) fn exposed(schema: &str) -> bool {
 /// An expression lower-cased with all whitespace and identifier quotes removed (splinter compares
 /// PostgreSQL's deparsed text; this makes the source text comparable: `"auth"."uid"()` is `auth.uid()`).
 pub(crate) fn norm(expr: &str) -> String {
+    if expr.is_ascii() {
+        return expr
+            .bytes()
+            .filter(|b| !(*b as char).is_whitespace() && *b != b'"')
+            .map(|b| b.to_ascii_lowercase() as char)
+            .collect();
+    }
     expr.chars()
         .filter(|c| !c.is_whitespace() && *c != '"')
         .flat_map(char::to_lowercase)

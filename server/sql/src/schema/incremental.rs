@@ -17,7 +17,9 @@
 //! that created each object ([`Seqs`]). The advisors judge each table, view and function on its own, so the
 //! findings of objects that were not replayed are kept and the advisors run on the replayed ones only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::{HashMap, HashMapExt, HashSet as FastSet, HashSetExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -59,6 +61,13 @@ impl BuildState {
                 .all(|(f, s)| *f.path == *s.path && same_text(&f.text, &s.text))
     }
 
+    /// Drops the statements of this build's texts from `cache` (the project is gone).
+    pub fn forget_texts(&self, cache: &mut ModelCache) {
+        for f in &self.files {
+            cache.forget(&f.text);
+        }
+    }
+
     /// Equal statements and statement positions (for tests comparing a rebuild with a build from nothing).
     pub fn same_replay(&self, other: &BuildState) -> bool {
         self.seqs == other.seqs
@@ -87,6 +96,9 @@ pub struct Built {
     /// locations differ from that build's (including those only one of them has). `None`: built from nothing.
     pub changed: Option<Vec<ChangedObject>>,
     pub state: BuildState,
+    /// The earlier build given to [`rebuild_owned`] when everything was replayed, for the caller to drop
+    /// where it likes (freeing a large model takes a while).
+    pub discarded: Option<(SchemaModel, BuildState)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,12 +118,21 @@ pub struct ChangedObject {
 
 /// The model of `sources` (in apply order) from nothing, and the advisors' findings on it.
 pub fn build(sources: &[SqlSource], cache: &mut ModelCache) -> Built {
+    build_reusing(sources, cache, &[])
+}
+
+/// [`build`], taking the statements of a file whose path and text are those of one of `earlier` from it.
+fn build_reusing(sources: &[SqlSource], cache: &mut ModelCache, earlier: &[File]) -> Built {
+    let by_path: HashMap<&Path, &File> = earlier.iter().map(|f| (&*f.path, f)).collect();
     let files: Vec<File> = sources
         .iter()
-        .map(|s| File {
-            path: Arc::from(s.path.as_path()),
-            text: s.text.clone(),
-            stmts: cache.statements(&s.text),
+        .map(|s| match by_path.get(s.path.as_path()) {
+            Some(f) if same_text(&f.text, &s.text) => (*f).clone(),
+            _ => File {
+                path: Arc::from(s.path.as_path()),
+                text: s.text.clone(),
+                stmts: cache.statements(&s.text),
+            },
         })
         .collect();
     let mut r = Replay::new();
@@ -135,6 +156,7 @@ pub fn build(sources: &[SqlSource], cache: &mut ModelCache) -> Built {
             seqs,
             findings,
         },
+        discarded: None,
     }
 }
 
@@ -157,12 +179,24 @@ pub fn rebuild_owned(
     sources: &[SqlSource],
     cache: &mut ModelCache,
 ) -> Built {
-    let from_nothing = |cache: &mut ModelCache, old: SchemaModel| {
-        let mut b = build(sources, cache);
+    let from_nothing = |cache: &mut ModelCache, old: SchemaModel, state: BuildState| {
+        let mut b = build_reusing(sources, cache, &state.files);
         b.changed = Some(changed_objects(
             (&old.tables, &old.views, &old.functions),
             (&b.model.tables, &b.model.views, &b.model.functions),
         ));
+        // the texts no file has any more
+        for f in &state.files {
+            let kept = b
+                .state
+                .files
+                .iter()
+                .any(|n| n.path == f.path && Arc::ptr_eq(&n.stmts, &f.stmts));
+            if !kept {
+                cache.forget(&f.text);
+            }
+        }
+        b.discarded = Some((old, state));
         b
     };
     let same_paths = state.files.len() == sources.len()
@@ -172,7 +206,7 @@ pub fn rebuild_owned(
             .zip(sources)
             .all(|(f, s)| *f.path == *s.path);
     if !same_paths {
-        return from_nothing(cache, model);
+        return from_nothing(cache, model, state);
     }
     let mut changed = state
         .files
@@ -182,11 +216,11 @@ pub fn rebuild_owned(
         .filter(|(_, (f, s))| !same_text(&f.text, &s.text))
         .map(|(i, _)| i);
     let (Some(k), None) = (changed.next(), changed.next()) else {
-        return from_nothing(cache, model);
+        return from_nothing(cache, model, state);
     };
     let new_k = cache.statements(&sources[k].text);
     if globals(&state.files[k].stmts).ne(globals(&new_k)) {
-        return from_nothing(cache, model);
+        return from_nothing(cache, model, state);
     }
     cache.forget(&state.files[k].text);
     let BuildState {
@@ -199,7 +233,7 @@ pub fn rebuild_owned(
     let files = old_files;
 
     // the affected names: those file k mentions (before and after), closed under the ties of every statement
-    let mut affected: HashSet<&str> = HashSet::new();
+    let mut affected: FastSet<&str> = FastSet::new();
     for s in old_k.iter().chain(files[k].stmts.iter()) {
         each_name(&s.kind, |n| {
             affected.insert(n);
@@ -328,6 +362,7 @@ pub fn rebuild_owned(
         },
         recomputed: Some(recomputed),
         changed: Some(changed),
+        discarded: None,
         state: BuildState {
             files,
             seqs: Seqs {
@@ -412,7 +447,7 @@ fn differing<'m, T: PartialEq>(
         h
     };
     let (o, n) = (group(old), group(new));
-    let keys: HashSet<&(&str, &str)> = o.keys().chain(n.keys()).collect();
+    let keys: FastSet<&(&str, &str)> = o.keys().chain(n.keys()).collect();
     keys.into_iter()
         .filter(|k| o.get(*k) != n.get(*k))
         .map(|k| (k.0.to_string(), k.1.to_string()))
