@@ -57,7 +57,11 @@ fn sources(files: &[(String, String)]) -> Vec<SqlSource> {
     schema::project_order(&paths)
         .into_iter()
         .map(|p| {
-            let text = &files.iter().find(|(q, _)| PathBuf::from(q) == p).unwrap().1;
+            let text = &files
+                .iter()
+                .find(|(q, _)| std::path::Path::new(q) == p)
+                .unwrap()
+                .1;
             SqlSource {
                 path: p,
                 text: Arc::from(text.as_str()),

@@ -456,12 +456,7 @@ fn differing<'m, T: PartialEq>(
 
 /// The items that `keep` keeps, with their positions.
 fn split<T>(items: Vec<T>, seqs: Vec<u64>, keep: impl Fn(&T) -> bool) -> (Vec<T>, Vec<u64>) {
-    items
-        .into_iter()
-        .zip(seqs)
-        .filter(|(t, _)| keep(t))
-        .map(|(t, s)| (t, s))
-        .unzip()
+    items.into_iter().zip(seqs).filter(|(t, _)| keep(t)).unzip()
 }
 
 /// Two lists ascending by position, merged.
