@@ -462,7 +462,7 @@ migrations; scripts re-checked per edit: median {}, max {} of {}. First edit (th
         &total,
         &total_cpu,
     ));
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     s.push_str("\nThe slowest edits (CPU to the edited migration's check; the text around the typed `x`):\n\n");
     for (c, at, what, n) in slowest.iter().take(4) {
         s.push_str(&format!(
