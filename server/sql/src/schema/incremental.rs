@@ -10,8 +10,10 @@
 //! mention, closed under those ties over the whole project. Objects of other names are reached only by
 //! statements that name no affected name, and by global statements, each of which acts on every object
 //! alone: replaying the affected names' statements plus the global ones, in project order, gives exactly
-//! the final state of the affected objects, and every other object keeps its state from the previous build
-//! (as long as file `k`'s global statements did not change; otherwise everything is replayed).
+//! the final state of the affected objects, and every other object keeps its state from the previous build.
+//! When file `k`'s own global statements changed, the objects they act on are affected too: those that exist
+//! while the file runs, all named by statements of file `k` or earlier files (whose names are then affected as
+//! well); a change of default privileges, which act on every object created later, replays everything.
 //!
 //! The model's vectors are in creation order, so the two parts are merged by the position of the statement
 //! that created each object ([`Seqs`]). The advisors judge each table, view and function on its own, so the
@@ -161,8 +163,9 @@ fn build_reusing(sources: &[SqlSource], cache: &mut ModelCache, earlier: &[File]
 }
 
 /// The model of `sources` given the build `(model, state)` of an earlier version of them: when exactly one
-/// file's text differs (same paths, same order) and its global statements are unchanged, only the
-/// statements that can reach what that file touches are replayed; otherwise everything is.
+/// file's text differs (same paths, same order), only the statements that can reach what that file touches are
+/// replayed (when its global statements changed, also those of every object that exists while it runs; when its
+/// default privileges changed, everything); otherwise everything is.
 pub fn rebuild(
     model: &SchemaModel,
     state: &BuildState,
@@ -219,7 +222,14 @@ pub fn rebuild_owned(
         return from_nothing(cache, model, state);
     };
     let new_k = cache.statements(&sources[k].text);
-    if globals(&state.files[k].stmts).ne(globals(&new_k)) {
+    // When file k's global statements changed, those acting on every object (SQL that may touch any table, a
+    // followed `\i`, grants on whole schemas) reach the objects that exist while the file runs: each was
+    // created by a statement of file k or an earlier file, under a name that statement mentions. Default
+    // privileges reach every object created later: then everything is replayed.
+    let globals_changed = globals(&state.files[k].stmts).ne(globals(&new_k));
+    let default_privs =
+        |stmts: &[Stmt]| globals(stmts).any(|g| matches!(g, StmtKind::DefaultPrivileges { .. }));
+    if globals_changed && (default_privs(&state.files[k].stmts) || default_privs(&new_k)) {
         return from_nothing(cache, model, state);
     }
     cache.forget(&state.files[k].text);
@@ -238,6 +248,13 @@ pub fn rebuild_owned(
         each_name(&s.kind, |n| {
             affected.insert(n);
         });
+    }
+    if globals_changed {
+        for s in files[..k].iter().flat_map(|f| f.stmts.iter()) {
+            each_name(&s.kind, |n| {
+                affected.insert(n);
+            });
+        }
     }
     let mut buf: Vec<&str> = Vec::new();
     loop {
