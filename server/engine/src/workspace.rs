@@ -195,6 +195,10 @@ impl Workspace {
         ir: Option<FileIr>,
     ) -> Vec<PathBuf> {
         let is_new = !self.db.by_path.contains_key(&path);
+        let has_providers = |ir: Option<&FileIr>| ir.is_some_and(|ir| !ir.providers.is_empty());
+        // gaining or losing NestJS providers changes the imports of every file that injects
+        let providers_changed = has_providers(self.db.data(&path).and_then(|f| f.ir.as_deref()))
+            != has_providers(ir.as_ref());
         // the models the current findings were computed from, to see what a SQL edit changes
         let old_projects = (lang == Lang::Sql)
             .then(|| self.db.projects.get().cloned())
@@ -232,7 +236,11 @@ impl Workspace {
             return vec![path];
         }
         // a new file can make other files' imports resolve
-        self.db.recompute_deps(if is_new { None } else { Some(id) });
+        self.db.recompute_deps(if is_new || providers_changed {
+            None
+        } else {
+            Some(id)
+        });
         let affected = self.db.dependents(id);
         self.forget_schema_deps(&affected);
         affected
