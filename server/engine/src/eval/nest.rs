@@ -97,7 +97,7 @@ impl<'w> Eval<'w> {
                 continue;
             };
             let Some(ir) = self.ir(ff) else { continue };
-            for &r in &ir.funcs[func as usize].returns {
+            for &r in &ir.funcs[func].returns {
                 for x in self.eval(ff, r, &None) {
                     push_val(&mut out, x);
                 }
@@ -123,10 +123,10 @@ impl<'w> Eval<'w> {
     /// The binding an imported name is declared by, through imports and re-exports.
     fn declaration(&self, file: FileId, b: BindingId, hops: u32) -> Option<(FileId, BindingId)> {
         let ir = self.ir(file)?;
-        let BindingKind::Import(i) = ir.bindings[b as usize].kind else {
+        let BindingKind::Import(i) = ir.bindings[b].kind else {
             return Some((file, b));
         };
-        let import = &ir.imports[i as usize];
+        let import = &ir.imports[i];
         let name = match &import.kind {
             ImportKind::Named(n) => &**n,
             ImportKind::Default => "default",
