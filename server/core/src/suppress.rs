@@ -66,7 +66,8 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
     summary: "An rlscope-ignore comment without a reason or naming an unknown rule",
     what_it_does: "Checks every `rlscope-ignore` and `rlscope-ignore-file` comment: it must name one or more \
 known rule ids and give a reason after a colon, as in `// rlscope-ignore RULE: reason` (`-- rlscope-ignore RULE: \
-reason` in SQL).",
+reason` in SQL, `# rlscope-ignore RULE: reason` in TOML, YAML and `.env` files, `<!-- rlscope-ignore RULE: reason -->` \
+in Markdown).",
     why_bad: "A suppression hides a finding about which Postgres role a request runs as. Without a reason the \
 next reader cannot tell an intended exception from a silenced bug, and a misspelt rule id suppresses nothing at \
 all while looking as if it did. A suppression without a reason still hides its finding, but is reported itself \
@@ -335,7 +336,8 @@ fn parse_directives(
             p += "-file".len();
         }
         if let Some(c) = text[p..line_end].chars().next() {
-            if !(c.is_whitespace() || c == ':' || (block && text[p..].starts_with(style.closer()))) {
+            if !(c.is_whitespace() || c == ':' || (block && text[p..].starts_with(style.closer())))
+            {
                 continue;
             }
         }
@@ -443,7 +445,9 @@ fn in_string(s: &str, style: CommentStyle) -> bool {
     while let Some(c) = chars.next() {
         match quote {
             Some(q) => {
-                if c == '\\' && (style == CommentStyle::Js || (style == CommentStyle::Hash && q == '"')) {
+                if c == '\\'
+                    && (style == CommentStyle::Js || (style == CommentStyle::Hash && q == '"'))
+                {
                     chars.next();
                 } else if c == q {
                     quote = None;
@@ -695,7 +699,10 @@ mod tests {
         // the comment covers the next line that is not blank: the fence; a finding on the key needs the
         // comment inside the fence's line range or on the key's own line
         let out = run(text, CommentStyle::Html, vec![at(text, "KEY", k)]);
-        assert_eq!(rules_of(&out), ["unused-suppression@3:1", "hardcoded-service-key@5:1"]);
+        assert_eq!(
+            rules_of(&out),
+            ["unused-suppression@3:1", "hardcoded-service-key@5:1"]
+        );
         let text = "The old key was KEY <!-- rlscope-ignore hardcoded-service-key: revoked -->, don't reuse it.\n";
         assert!(run(text, CommentStyle::Html, vec![at(text, "KEY", k)]).is_empty());
         let text = "<!-- rlscope-ignore-file hardcoded-service-key: revoked keys, for the incident report -->\n\nKEY\n";
