@@ -119,7 +119,7 @@ impl Workspace {
         let lowered: Vec<(FileId, Option<Arc<FileIr>>)> = selected
             .par_iter()
             .map(|&id| {
-                let f = self.db.files[id as usize].as_ref().expect("file");
+                let f = self.db.files[id].as_ref().expect("file");
                 let ir = match f.lazy_ir.get() {
                     Some(done) => done.clone(),
                     None => crate::lower::lower_text(f.lang, &f.text).map(Arc::new),
@@ -128,7 +128,7 @@ impl Workspace {
             })
             .collect();
         for (id, ir) in lowered {
-            if let Some(f) = self.db.files[id as usize].as_mut() {
+            if let Some(f) = self.db.files[id].as_mut() {
                 f.ir = ir;
             }
         }
@@ -170,7 +170,7 @@ impl Workspace {
         }
         // reuse the fragments of the version this edit started from
         let prev = self.db.by_path.get(&path).and_then(|id| {
-            let text = self.db.files[*id as usize].as_ref()?.text.clone();
+            let text = self.db.files[*id].as_ref()?.text.clone();
             Some((text, self.fragments.get(id)?))
         });
         let lowered = crate::panic_guard::catch_panic(|| {
@@ -195,6 +195,10 @@ impl Workspace {
         ir: Option<FileIr>,
     ) -> Vec<PathBuf> {
         let is_new = !self.db.by_path.contains_key(&path);
+        let has_providers = |ir: Option<&FileIr>| ir.is_some_and(|ir| !ir.providers.is_empty());
+        // gaining or losing NestJS providers changes the imports of every file that injects
+        let providers_changed = has_providers(self.db.data(&path).and_then(|f| f.ir.as_deref()))
+            != has_providers(ir.as_ref());
         // the models the current findings were computed from, to see what a SQL edit changes
         let old_projects = (lang == Lang::Sql)
             .then(|| self.db.projects.get().cloned())
@@ -224,16 +228,31 @@ impl Workspace {
             }
             _ => {}
         }
-        if let Some(f) = self.db.files[id as usize].as_mut() {
+        if let Some(f) = self.db.files[id].as_mut() {
             f.ir = ir.map(Arc::new);
         }
         if lang == Lang::Sql {
             // a SQL file outside `supabase/` is a project of its own
             return vec![path];
         }
+        // the files that injected this one's providers, before they stop depending on it
+        let injected_before = if providers_changed && !is_new {
+            self.db.dependents(id)
+        } else {
+            Vec::new()
+        };
         // a new file can make other files' imports resolve
-        self.db.recompute_deps(if is_new { None } else { Some(id) });
-        let affected = self.db.dependents(id);
+        self.db.recompute_deps(if is_new || providers_changed {
+            None
+        } else {
+            Some(id)
+        });
+        let mut affected = self.db.dependents(id);
+        if !injected_before.is_empty() {
+            affected.extend(injected_before);
+            affected.sort();
+            affected.dedup();
+        }
         self.forget_schema_deps(&affected);
         affected
     }
@@ -270,18 +289,14 @@ impl Workspace {
         let candidates: Vec<(FileId, &PathBuf)> = self
             .db
             .files
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter_map(|(i, f)| {
                 let f = f.as_ref()?;
                 if !f.lang.is_script() || f.ir.is_none() {
                     return None;
                 }
                 let root = &new.for_file(&f.path)?.root;
-                changed
-                    .by_root
-                    .contains_key(root)
-                    .then_some((i as FileId, root))
+                changed.by_root.contains_key(root).then_some((i, root))
             })
             .collect();
         let ids: Vec<FileId> = candidates.iter().map(|(id, _)| *id).collect();
@@ -293,7 +308,7 @@ impl Workspace {
                 .get(&id)
                 .is_none_or(|objs| objs.iter().any(|o| touched.contains(o)));
             if affected {
-                if let Some(f) = self.db.files[id as usize].as_ref() {
+                if let Some(f) = self.db.files[id].as_ref() {
                     out.insert(f.path.clone());
                 }
             }
@@ -306,11 +321,11 @@ impl Workspace {
         let Some(&id) = self.db.by_path.get(path) else {
             return Vec::new();
         };
-        let lang = self.db.files[id as usize].as_ref().map(|f| f.lang);
+        let lang = self.db.files[id].as_ref().map(|f| f.lang);
         let affected = self.db.dependents(id);
         self.forget_schema_deps(&affected);
         let old_projects = self.db.projects.get().cloned();
-        self.db.files[id as usize] = None;
+        self.db.files[id] = None;
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
         if lang == Some(Lang::Sql) {
@@ -370,7 +385,7 @@ impl Workspace {
         let Some(&id) = self.db.by_path.get(path) else {
             return Vec::new();
         };
-        let Some(f) = self.db.files[id as usize].as_ref() else {
+        let Some(f) = self.db.files[id].as_ref() else {
             return Vec::new();
         };
         let raw = match f.lang {
@@ -396,12 +411,7 @@ impl Workspace {
                 !carries_key(&fix.title) && !fix.edits.iter().any(|e| carries_key(&e.replacement))
             });
         }
-        if matches!(f.lang, Lang::Sql) || f.lang.is_script() {
-            let style = if f.lang == Lang::Sql {
-                CommentStyle::Sql
-            } else {
-                CommentStyle::Js
-            };
+        if let Some(style) = comment_style(f.lang, &f.path) {
             findings = suppress::apply(&f.text, style, findings, &|id| {
                 crate::rules::by_id(id).is_some()
             });
@@ -446,12 +456,12 @@ impl Workspace {
     /// state of the table named at `offset` (row level security, policies by command and role).
     pub fn hover(&self, path: &Path, offset: u32) -> Option<Hover> {
         let &id = self.db.by_path.get(path)?;
-        let f = self.db.files[id as usize].as_ref()?;
+        let f = self.db.files[id].as_ref()?;
         if f.lang == Lang::Sql {
             let text = f.text.clone();
             return crate::schema::hover(&self.db.projects(), path, &text, offset, &self.db.root);
         }
-        self.db.files[id as usize].as_ref()?.ir.as_ref()?;
+        self.db.files[id].as_ref()?.ir.as_ref()?;
         crate::ide::hover(&self.snapshot(), id, offset)
     }
 
@@ -463,7 +473,7 @@ impl Workspace {
         offset: u32,
     ) -> Option<(PathBuf, rlscope_core::TextRange)> {
         let &id = self.db.by_path.get(path)?;
-        let f = self.db.files[id as usize].as_ref()?;
+        let f = self.db.files[id].as_ref()?;
         if f.lang == Lang::Sql {
             let text = f.text.clone();
             return crate::schema::definition(&self.db.projects(), path, &text, offset);
@@ -496,17 +506,17 @@ impl Workspace {
             .values()
             .copied()
             .filter(|&id| {
-                self.db.files[id as usize]
+                self.db.files[id]
                     .as_ref()
                     .is_some_and(|f| f.lang.is_script())
             })
             .collect();
         let mut scripts = scripts;
         scripts.sort_by(|&a, &b| {
-            self.db.files[a as usize]
+            self.db.files[a]
                 .as_ref()
                 .map(|f| &f.path)
-                .cmp(&self.db.files[b as usize].as_ref().map(|f| &f.path))
+                .cmp(&self.db.files[b].as_ref().map(|f| &f.path))
         });
         crate::schema::references(
             &self.snapshot(),
@@ -523,7 +533,7 @@ impl Workspace {
         let Some(&id) = self.db.by_path.get(path) else {
             return Vec::new();
         };
-        if self.db.files[id as usize]
+        if self.db.files[id]
             .as_ref()
             .and_then(|f| f.ir.as_ref())
             .is_none()
@@ -531,5 +541,22 @@ impl Workspace {
             return Vec::new();
         }
         crate::ide::inlay_hints(&self.snapshot(), id)
+    }
+}
+
+/// How suppression comments are written in a file; `None` where there are no comments (JSON).
+fn comment_style(lang: Lang, path: &Path) -> Option<CommentStyle> {
+    match lang {
+        Lang::Sql => Some(CommentStyle::Sql),
+        l if l.is_script() => Some(CommentStyle::Js),
+        Lang::DotEnv => Some(CommentStyle::Hash),
+        Lang::Text => match path.extension().and_then(|e| e.to_str()) {
+            Some("toml" | "yaml" | "yml") => Some(CommentStyle::Hash),
+            Some("md") => Some(CommentStyle::Html),
+            // MDX comments are JSX's `{/* … */}`; JSONC and JSON5 have `//` and `/* */`
+            Some("mdx" | "jsonc" | "json5") => Some(CommentStyle::Js),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -339,54 +339,29 @@ impl<'w> Eval<'w> {
     ) -> Option<Header> {
         let mut found: Vec<Option<Header>> = Vec::new();
         for g in self.eval(file, global, ctx) {
-            let Value::Object {
-                file: gf,
-                expr: ge,
-                ctx: gc,
-            } = g
-            else {
+            let Some(headers) = self.headers_of(g) else {
                 found.push(None);
                 continue;
             };
             let mut header = None;
-            for (name, _, headers, hf, hctx) in self.object_entries(gf, ge, &gc, 0) {
-                if &*name != "headers" {
-                    continue;
-                }
+            for alternatives in headers {
                 let mut alts: Vec<Option<Header>> = Vec::new();
-                for h in self.eval(hf, headers, &hctx) {
-                    let Value::Object {
-                        file: of,
-                        expr: oe,
-                        ctx: oc,
-                    } = h
-                    else {
+                for h in alternatives {
+                    let Some(entries) = self.authorization_entries(h) else {
                         alts.push(None);
                         continue;
                     };
                     let mut this = None;
-                    for (hname, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
-                        if !hname.eq_ignore_ascii_case("authorization") {
-                            continue;
-                        }
-                        let Some(vir) = self.ir(vf) else { continue };
-                        let range = TextRange::new(
-                            key_range.start,
-                            vir.range(value).end.max(key_range.end),
-                        );
-                        let vals = self.eval(vf, value, &vctx);
-                        let key = vals.iter().find_map(|v| match v {
-                            Value::Key(k) => Some(k.clone()),
-                            _ => None,
-                        });
+                    for (loc, vals) in entries {
                         // `Authorization: undefined` sends nothing
                         if vals.iter().all(|v| matches!(v, Value::Undefined)) {
                             continue;
                         }
-                        this = Some(Header {
-                            loc: Loc { file: vf, range },
-                            value: key,
+                        let key = vals.into_iter().find_map(|v| match v {
+                            Value::Key(k) => Some(k),
+                            _ => None,
                         });
+                        this = Some(Header { loc, value: key });
                     }
                     alts.push(this);
                 }
@@ -406,54 +381,54 @@ impl<'w> Eval<'w> {
     /// An `Authorization` header with the caller's token on some alternative of a `global` option.
     fn find_user_header(&mut self, file: FileId, global: ExprId, ctx: &CallCtx) -> Option<Header> {
         for g in self.eval(file, global, ctx) {
-            let Value::Object {
-                file: gf,
-                expr: ge,
-                ctx: gc,
-            } = g
-            else {
-                continue;
-            };
-            for (name, _, headers, hf, hctx) in self.object_entries(gf, ge, &gc, 0) {
-                if &*name != "headers" {
-                    continue;
-                }
-                for h in self.eval(hf, headers, &hctx) {
-                    let Value::Object {
-                        file: of,
-                        expr: oe,
-                        ctx: oc,
-                    } = h
-                    else {
-                        continue;
-                    };
-                    for (hname, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
-                        if !hname.eq_ignore_ascii_case("authorization") {
-                            continue;
-                        }
-                        let Some(vir) = self.ir(vf) else { continue };
-                        let range = TextRange::new(
-                            key_range.start,
-                            vir.range(value).end.max(key_range.end),
-                        );
-                        let user = self
-                            .eval(vf, value, &vctx)
-                            .into_iter()
-                            .find_map(|v| match v {
-                                Value::Key(k) if k.level == Some(KeyLevel::User) => Some(k),
-                                _ => None,
-                            });
-                        if let Some(k) = user {
-                            return Some(Header {
-                                loc: Loc { file: vf, range },
-                                value: Some(k),
-                            });
-                        }
+            for h in self.headers_of(g).into_iter().flatten().flatten() {
+                for (loc, vals) in self.authorization_entries(h).unwrap_or_default() {
+                    let user = vals.into_iter().find_map(|v| match v {
+                        Value::Key(k) if k.level == Some(KeyLevel::User) => Some(k),
+                        _ => None,
+                    });
+                    if let Some(k) = user {
+                        return Some(Header {
+                            loc,
+                            value: Some(k),
+                        });
                     }
                 }
             }
         }
         None
+    }
+
+    /// The values of each `headers` entry of a `global` option's value (`None`: not an object).
+    fn headers_of(&mut self, global: Value) -> Option<Vec<Vals>> {
+        let Value::Object { file, expr, ctx } = global else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for (name, _, headers, hf, hctx) in self.object_entries(file, expr, &ctx, 0) {
+            if &*name == "headers" {
+                out.push(self.eval(hf, headers, &hctx));
+            }
+        }
+        Some(out)
+    }
+
+    /// The `Authorization` entries of a `headers` value, each with its range (name to value) and values
+    /// (`None`: not an object).
+    fn authorization_entries(&mut self, headers: Value) -> Option<Vec<(Loc, Vals)>> {
+        let Value::Object { file, expr, ctx } = headers else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for (name, key_range, value, vf, vctx) in self.object_entries(file, expr, &ctx, 0) {
+            if !name.eq_ignore_ascii_case("authorization") {
+                continue;
+            }
+            let Some(vir) = self.ir(vf) else { continue };
+            let range = TextRange::new(key_range.start, vir.range(value).end.max(key_range.end));
+            out.push((Loc { file: vf, range }, self.eval(vf, value, &vctx)));
+        }
+        Some(out)
     }
 
     /// What a key argument is written as, seen through `const` bindings (`const key = a ?? b`).
@@ -468,7 +443,7 @@ impl<'w> Eval<'w> {
                     let Some(b) = ir.lookup(*scope, name) else {
                         return KeyShape::Other;
                     };
-                    let b = &ir.bindings[b as usize];
+                    let b = &ir.bindings[b];
                     match (&b.kind, b.inits.as_slice()) {
                         (BindingKind::Var, [one]) => expr = *one,
                         _ => return KeyShape::Other,
@@ -616,7 +591,7 @@ impl<'w> Eval<'w> {
                     return false;
                 };
                 let text = self.snap.text(vf);
-                for &r in &vir.funcs[*fid as usize].returns {
+                for &r in &vir.funcs[*fid].returns {
                     let t = text.get(vir.range(r).as_usize()).unwrap_or("").trim();
                     if !matches!(t, "[]" | "null" | "undefined") {
                         return false;
@@ -653,7 +628,7 @@ fn derives_from_param(ir: &FileIr, expr: ExprId, depth: u32) -> bool {
         Expr::Fallback { left, .. } => derives_from_param(ir, *left, depth + 1),
         Expr::Ident { name, scope } => match ir.lookup(*scope, name) {
             Some(b) => {
-                let b = &ir.bindings[b as usize];
+                let b = &ir.bindings[b];
                 match b.kind {
                     BindingKind::Param => true,
                     BindingKind::Var => b
@@ -775,7 +750,7 @@ pub(super) fn client_member(c: Rc<Client>, part: Option<Part>, prop: &str) -> Va
 
 /// supabase-js auth methods that save a session in the client: from then on its requests send the
 /// user's token instead of the key.
-const STORING: &[&str] = &[
+pub const STORING: &[&str] = &[
     "signUp",
     "signInWithPassword",
     "signInAnonymously",
@@ -789,7 +764,7 @@ const STORING: &[&str] = &[
     "updateUser",
     "linkIdentity",
 ];
-const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
+pub const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
 
 pub fn is_session_storing(part: Part, method: &str) -> bool {
     match part {

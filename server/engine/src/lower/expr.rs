@@ -157,7 +157,7 @@ impl Lowerer<'_> {
                         // the inner expression's value, the whole `x!` / `x as T` / `(x)` as its range,
                         // so findings underline and fixes replace all of it
                         let id = self.expr(i);
-                        self.ir.ranges[id as usize] = r;
+                        self.ir.ranges[id] = r;
                         id
                     }
                     None => self.push(Expr::Unknown, r),
@@ -276,7 +276,20 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                self.push(Expr::Object(entries), r)
+                let named = |n: &str| {
+                    entries.iter().any(
+                        |e| matches!(e, ObjEntry::Prop { key: PropKey::Name(k), .. } if &**k == n),
+                    )
+                };
+                let provider = named("provide")
+                    && ["useFactory", "useValue", "useClass", "useExisting"]
+                        .iter()
+                        .any(|n| named(n));
+                let id = self.push(Expr::Object(entries), r);
+                if provider {
+                    self.ir.providers.push(id);
+                }
+                id
             }
             "array" => {
                 let mut cursor = node.walk();

@@ -5,8 +5,7 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn function(&mut self, node: Node) -> FuncId {
-        let fid = self.ir.funcs.len() as FuncId;
-        self.ir.funcs.push(Func {
+        let fid = self.ir.funcs.push(Func {
             range: range(node),
             param_count: 0,
             returns: Vec::new(),
@@ -29,7 +28,7 @@ impl Lowerer<'_> {
         } else if let Some(p) = self.field(node, F::Parameter) {
             params.push(p);
         }
-        self.ir.funcs[fid as usize].param_count = params.len() as u32;
+        self.ir.funcs[fid].param_count = params.len() as u32;
         for (i, p) in params.into_iter().enumerate() {
             let pe = self.push(
                 Expr::Param {
@@ -58,6 +57,13 @@ impl Lowerer<'_> {
                 }
                 None => pe,
             };
+            let value = match self.inject_token(p) {
+                Some(token) => {
+                    self.ir.injects = true;
+                    self.push(Expr::Injected { token, arg: value }, range(p))
+                }
+                None => value,
+            };
             self.bind_pattern(pattern, value, BindingKind::Param);
             // constructor parameter properties: `constructor(private key: string)`
             if let Some(class) = self.class {
@@ -67,7 +73,7 @@ impl Lowerer<'_> {
                     .any(|ch| ch.kind() == "accessibility_modifier" || ch.kind() == "readonly");
                 if is_prop && pattern.kind() == "identifier" {
                     let n: Name = self.node_text(pattern).into();
-                    self.ir.classes[class as usize]
+                    self.ir.classes[class]
                         .fields
                         .entry(n)
                         .or_default()
@@ -80,7 +86,7 @@ impl Lowerer<'_> {
                 self.stmts(body);
             } else {
                 let e = self.expr(body);
-                self.ir.funcs[fid as usize].returns.push(e);
+                self.ir.funcs[fid].returns.push(e);
             }
         }
         self.scope = saved_scope;
@@ -90,11 +96,12 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn class(&mut self, node: Node) -> ClassId {
-        let cid = self.ir.classes.len() as ClassId;
-        self.ir.classes.push(Class {
+        let cid = self.ir.classes.push(Class {
             range: range(node),
             ..Default::default()
         });
+        // `@Module({ providers: [...] })`: the arguments may register providers
+        self.decorators(node);
         let Some(body) = self.field(node, F::Body) else {
             return cid;
         };
@@ -111,13 +118,17 @@ impl Lowerer<'_> {
                         continue;
                     };
                     let key: Name = self.node_text(n).into();
-                    if let Some(v) = self.field(m, F::Value) {
-                        let e = self.expr(v);
-                        self.ir.classes[cid as usize]
-                            .fields
-                            .entry(key)
-                            .or_default()
-                            .push(e);
+                    let value = match self.field(m, F::Value) {
+                        Some(v) => Some(self.expr(v)),
+                        // `@Inject(token) private readonly client: SupabaseClient`
+                        None => self.inject_token(m).map(|token| {
+                            self.ir.injects = true;
+                            let arg = self.push(Expr::Unknown, range(m));
+                            self.push(Expr::Injected { token, arg }, range(m))
+                        }),
+                    };
+                    if let Some(e) = value {
+                        self.ir.classes[cid].fields.entry(key).or_default().push(e);
                     }
                 }
                 "method_definition" => {
@@ -131,7 +142,7 @@ impl Lowerer<'_> {
                         g
                     };
                     let fid = self.function(m);
-                    let class = &mut self.ir.classes[cid as usize];
+                    let class = &mut self.ir.classes[cid];
                     if &*key == "constructor" {
                         class.constructor = Some(fid);
                     } else if is_getter {
@@ -145,5 +156,43 @@ impl Lowerer<'_> {
         }
         self.class = saved_class;
         cid
+    }
+
+    /// The token of an `@Inject(token)` decorator on `node` (a parameter or a field).
+    fn inject_token(&mut self, node: Node) -> Option<ExprId> {
+        let mut cursor = node.walk();
+        let decorators: Vec<Node> = node
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator")
+            .collect();
+        for d in decorators {
+            let Some(call) = d.named_child(0).filter(|c| c.kind() == "call_expression") else {
+                continue;
+            };
+            let callee = self.field(call, F::Function);
+            if !callee.is_some_and(|c| c.kind() == "identifier" && self.node_text(c) == "Inject") {
+                continue;
+            }
+            let token = self
+                .field(call, F::Arguments)
+                .and_then(|a| a.named_child(0))?;
+            return Some(self.expr(token));
+        }
+        None
+    }
+
+    /// Lowers the decorators written on `node` (a class, or the `export` statement before one) as
+    /// expressions, so the objects they are given are seen.
+    pub(super) fn decorators(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        let decorators: Vec<Node> = node
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator")
+            .collect();
+        for d in decorators {
+            if let Some(e) = d.named_child(0) {
+                self.expr(e);
+            }
+        }
     }
 }

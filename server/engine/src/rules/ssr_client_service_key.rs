@@ -218,7 +218,10 @@ fn fix(ctx: &mut RuleCtx, c: &Client, loc: Loc) -> Option<Fix> {
     });
     let mut edits = Vec::new();
     let create = ctx.ensure_create_client_import(&mut edits);
-    let name = if ctx.ir.scopes[0].names.contains_key("createServiceClient") {
+    let name = if ctx.ir.scopes[crate::ir::ScopeId::MODULE]
+        .names
+        .contains_key("createServiceClient")
+    {
         "createServiceRoleClient"
     } else {
         "createServiceClient"
@@ -258,5 +261,23 @@ fn portable_text(ctx: &mut RuleCtx, arg: crate::ir::ExprId) -> Option<String> {
         },
         [Value::Str(s)] if !s.contains('\'') && !s.contains('\n') => Some(format!("'{s}'")),
         _ => None,
+    }
+}
+
+/// The rule's hooks: a client created by a call.
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn wants(&self) -> super::Wants {
+        super::Wants {
+            clients: true,
+            ..super::Wants::NOTHING
+        }
+    }
+    fn client_created(&self, ctx: &mut RuleCtx, call: &CallSite, client: &Client, loc: Loc) {
+        check_client(ctx, call, client, loc);
     }
 }
