@@ -63,18 +63,9 @@ pub(crate) fn db_target(req: &Request) -> Option<(&str, &str)> {
 /// The outcomes of `req` from `model`; `None` when the request is not a database request on a table of the
 /// model, or its roles are not known.
 pub(crate) fn outcomes<'m>(model: &'m SchemaModel, req: &Request) -> Option<RequestOutcomes<'m>> {
-    let RequestKind::Db {
-        commands,
-        returning,
-        filtered,
-        ..
-    } = &req.kind
-    else {
-        return None;
-    };
     let (schema, table) = db_target(req)?;
     let t = model.table(schema, table)?;
-    let op = op_of(commands, *returning, *filtered)?;
+    let op = req.kind.db_op()?;
     let roles = req.role.role.db_roles()?;
     if roles.is_empty() {
         return None;
