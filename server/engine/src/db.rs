@@ -15,11 +15,15 @@ use rlscope_core::keys::KeyLevel;
 use rlscope_core::LineIndex;
 
 use crate::envfile::{self, EnvEntry};
+use crate::idx::{define_index, IndexVec};
 use crate::ir::FileIr;
 use crate::lang::Lang;
 use crate::resolve::{load_tsconfig, parse_package, Package, Resolved, Resolver, TsConfig};
 
-pub type FileId = u32;
+define_index! {
+    /// A file in the database ([`Db::files`]); stable while the file is known, reused when it comes back.
+    pub struct FileId;
+}
 
 pub(crate) struct FileData {
     pub path: PathBuf,
@@ -41,7 +45,7 @@ pub(crate) type LowerFn = fn(Lang, &str) -> Option<FileIr>;
 pub(crate) struct Db {
     pub root: PathBuf,
     pub config: Config,
-    pub files: Vec<Option<FileData>>,
+    pub files: IndexVec<FileId, Option<FileData>>,
     pub by_path: HashMap<PathBuf, FileId>,
     pub tsconfigs: HashMap<PathBuf, TsConfig>,
     /// Workspace packages (every `package.json` with a name) by name.
@@ -64,7 +68,7 @@ impl Db {
         Db {
             root,
             config,
-            files: Vec::new(),
+            files: IndexVec::new(),
             by_path: HashMap::new(),
             tsconfigs: HashMap::new(),
             packages: HashMap::new(),
@@ -120,16 +124,15 @@ impl Db {
             Some(&id) => {
                 // keep the old import edges until `recompute_deps` replaces them, so `rdeps` can drop them
                 let mut data = data;
-                if let Some(mut old) = self.files[id as usize].take() {
+                if let Some(mut old) = self.files[id].take() {
                     data.deps = std::mem::take(&mut old.deps);
                     drop_in_background(old);
                 }
-                self.files[id as usize] = Some(data);
+                self.files[id] = Some(data);
                 id
             }
             None => {
-                let id = self.files.len() as FileId;
-                self.files.push(Some(data));
+                let id = self.files.push(Some(data));
                 self.by_path.insert(path.to_path_buf(), id);
                 id
             }
@@ -190,7 +193,7 @@ impl Db {
     }
 
     pub(crate) fn refresh_env_file(&mut self, id: FileId) {
-        if let Some(f) = self.files[id as usize].as_mut() {
+        if let Some(f) = self.files[id].as_mut() {
             f.env_entries = envfile::parse(&f.text);
         }
     }
@@ -212,13 +215,13 @@ impl Db {
     pub(crate) fn recompute_deps(&mut self, only: Option<FileId>) {
         let ids: Vec<FileId> = match only {
             Some(id) => vec![id],
-            None => (0..self.files.len() as FileId).collect(),
+            None => self.files.indices().collect(),
         };
         let computed: Vec<(FileId, Vec<FileId>)> = {
             let snap = self.snapshot();
             ids.par_iter()
                 .filter_map(|&id| {
-                    let f = self.files[id as usize].as_ref()?;
+                    let f = self.files[id].as_ref()?;
                     let ir = f.ir.as_ref()?;
                     let mut deps: Vec<FileId> = ir
                         .specifiers
@@ -235,7 +238,7 @@ impl Db {
                 .collect()
         };
         for (id, deps) in computed {
-            if let Some(f) = self.files[id as usize].as_mut() {
+            if let Some(f) = self.files[id].as_mut() {
                 let old = std::mem::replace(&mut f.deps, deps.clone());
                 if only.is_some() {
                     for d in old {
@@ -251,9 +254,9 @@ impl Db {
         }
         if only.is_none() {
             let mut rdeps: HashMap<FileId, Vec<FileId>> = HashMap::new();
-            for (i, f) in self.files.iter().enumerate() {
+            for (i, f) in self.files.iter_enumerated() {
                 for &d in f.iter().flat_map(|f| &f.deps) {
-                    rdeps.entry(d).or_default().push(i as FileId);
+                    rdeps.entry(d).or_default().push(i);
                 }
             }
             self.rdeps = rdeps;
@@ -274,7 +277,7 @@ impl Db {
         }
         let mut out: Vec<PathBuf> = seen
             .into_iter()
-            .filter_map(|i| self.files[i as usize].as_ref().map(|f| f.path.clone()))
+            .filter_map(|i| self.files[i].as_ref().map(|f| f.path.clone()))
             .collect();
         out.sort();
         out
@@ -311,7 +314,7 @@ impl Db {
     pub(crate) fn data(&self, path: &Path) -> Option<&FileData> {
         self.by_path
             .get(path)
-            .and_then(|&id| self.files[id as usize].as_ref())
+            .and_then(|&id| self.files[id].as_ref())
     }
 }
 
@@ -333,7 +336,7 @@ impl<'w> Snapshot<'w> {
     }
 
     pub fn ir(&self, file: FileId) -> Option<&'w FileIr> {
-        let f = self.db.files.get(file as usize)?.as_ref()?;
+        let f = self.db.files.get(file)?.as_ref()?;
         if let Some(ir) = &f.ir {
             return Some(ir);
         }
@@ -348,7 +351,7 @@ impl<'w> Snapshot<'w> {
     pub fn text(&self, file: FileId) -> &'w str {
         self.db
             .files
-            .get(file as usize)
+            .get(file)
             .and_then(|f| f.as_ref())
             .map_or("", |f| &f.text)
     }
@@ -356,17 +359,13 @@ impl<'w> Snapshot<'w> {
     pub fn path(&self, file: FileId) -> &'w Path {
         self.db
             .files
-            .get(file as usize)
+            .get(file)
             .and_then(|f| f.as_ref())
             .map_or(Path::new(""), |f| &f.path)
     }
 
     pub fn line_index(&self, file: FileId) -> Option<&'w LineIndex> {
-        self.db
-            .files
-            .get(file as usize)?
-            .as_ref()
-            .map(|f| &*f.line_index)
+        self.db.files.get(file)?.as_ref().map(|f| &*f.line_index)
     }
 
     pub fn file_id(&self, path: &Path) -> Option<FileId> {

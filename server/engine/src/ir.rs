@@ -11,14 +11,41 @@ use std::collections::HashMap;
 use rlscope_core::keys::LiteralKey;
 use rlscope_core::TextRange;
 
+use crate::idx::{define_index, IndexVec};
+
 /// A name or string in the summary: shared, so copying a summary (reusing a statement's fragment) does
 /// not copy text.
 pub type Name = std::sync::Arc<str>;
-pub type ExprId = u32;
-pub type ScopeId = u32;
-pub type BindingId = u32;
-pub type FuncId = u32;
-pub type ClassId = u32;
+
+define_index! {
+    /// An expression in [`FileIr::exprs`] (and its range in [`FileIr::ranges`]).
+    pub struct ExprId;
+}
+define_index! {
+    /// A lexical scope in [`FileIr::scopes`].
+    pub struct ScopeId;
+}
+define_index! {
+    /// A declared name in [`FileIr::bindings`].
+    pub struct BindingId;
+}
+define_index! {
+    /// A function, method or arrow in [`FileIr::funcs`].
+    pub struct FuncId;
+}
+define_index! {
+    /// A class in [`FileIr::classes`].
+    pub struct ClassId;
+}
+define_index! {
+    /// An import in [`FileIr::imports`].
+    pub struct ImportId;
+}
+
+impl ScopeId {
+    /// The module scope: the first scope of every file.
+    pub const MODULE: ScopeId = ScopeId(0);
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PropKey {
@@ -106,7 +133,7 @@ pub enum BindingKind {
     Param,
     Func(FuncId),
     Class(ClassId),
-    Import(u32),
+    Import(ImportId),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -188,13 +215,14 @@ pub struct CallSite {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileIr {
-    pub exprs: Vec<Expr>,
-    pub ranges: Vec<TextRange>,
-    pub scopes: Vec<Scope>,
-    pub bindings: Vec<Binding>,
-    pub funcs: Vec<Func>,
-    pub classes: Vec<Class>,
-    pub imports: Vec<Import>,
+    pub exprs: IndexVec<ExprId, Expr>,
+    /// Each expression's source range, pushed in step with `exprs`.
+    pub ranges: IndexVec<ExprId, TextRange>,
+    pub scopes: IndexVec<ScopeId, Scope>,
+    pub bindings: IndexVec<BindingId, Binding>,
+    pub funcs: IndexVec<FuncId, Func>,
+    pub classes: IndexVec<ClassId, Class>,
+    pub imports: IndexVec<ImportId, Import>,
     pub exports: HashMap<Name, ExportTarget>,
     pub star_exports: Vec<Name>,
     pub calls: Vec<CallSite>,
@@ -216,16 +244,16 @@ pub struct FileIr {
 
 impl FileIr {
     pub fn expr(&self, id: ExprId) -> &Expr {
-        &self.exprs[id as usize]
+        &self.exprs[id]
     }
 
     pub fn range(&self, id: ExprId) -> TextRange {
-        self.ranges[id as usize]
+        self.ranges[id]
     }
 
     pub fn lookup(&self, mut scope: ScopeId, name: &str) -> Option<BindingId> {
         loop {
-            let s = &self.scopes[scope as usize];
+            let s = &self.scopes[scope];
             if let Some(&b) = s.names.get(name) {
                 return Some(b);
             }

@@ -101,7 +101,7 @@ fn interesting(ev: &mut Eval, vals: &[Value], depth: u32) -> bool {
             let returns = ev
                 .snap
                 .ir(*file)
-                .map(|ir| ir.funcs[*func as usize].returns.clone())
+                .map(|ir| ir.funcs[*func].returns.clone())
                 .unwrap_or_default();
             returns.into_iter().any(|r| {
                 let rv = ev.eval(*file, r, &None);

@@ -325,10 +325,11 @@ mod tests {
     use super::*;
     use crate::db::FileId;
     use crate::eval::{Factory, FactoryKind, Header, KeyVal};
+    use crate::idx::Idx;
 
     fn loc(start: u32) -> Loc {
         Loc {
-            file: 0 as FileId,
+            file: FileId::new(0),
             range: TextRange::new(start, start + 1),
         }
     }
@@ -359,7 +360,7 @@ mod tests {
             cookies_never_session: false,
             db_schema: None,
             module_level: true,
-            site_expr: 0,
+            site_expr: crate::ir::ExprId::new(0),
             ctx_call: None,
             key_fallback: false,
             key_by_flag: None,

@@ -119,7 +119,7 @@ impl Workspace {
         let lowered: Vec<(FileId, Option<Arc<FileIr>>)> = selected
             .par_iter()
             .map(|&id| {
-                let f = self.db.files[id as usize].as_ref().expect("file");
+                let f = self.db.files[id].as_ref().expect("file");
                 let ir = match f.lazy_ir.get() {
                     Some(done) => done.clone(),
                     None => crate::lower::lower_text(f.lang, &f.text).map(Arc::new),
@@ -128,7 +128,7 @@ impl Workspace {
             })
             .collect();
         for (id, ir) in lowered {
-            if let Some(f) = self.db.files[id as usize].as_mut() {
+            if let Some(f) = self.db.files[id].as_mut() {
                 f.ir = ir;
             }
         }
@@ -170,7 +170,7 @@ impl Workspace {
         }
         // reuse the fragments of the version this edit started from
         let prev = self.db.by_path.get(&path).and_then(|id| {
-            let text = self.db.files[*id as usize].as_ref()?.text.clone();
+            let text = self.db.files[*id].as_ref()?.text.clone();
             Some((text, self.fragments.get(id)?))
         });
         let lowered = crate::panic_guard::catch_panic(|| {
@@ -224,7 +224,7 @@ impl Workspace {
             }
             _ => {}
         }
-        if let Some(f) = self.db.files[id as usize].as_mut() {
+        if let Some(f) = self.db.files[id].as_mut() {
             f.ir = ir.map(Arc::new);
         }
         if lang == Lang::Sql {
@@ -267,18 +267,14 @@ impl Workspace {
         let candidates: Vec<(FileId, &PathBuf)> = self
             .db
             .files
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter_map(|(i, f)| {
                 let f = f.as_ref()?;
                 if !f.lang.is_script() || f.ir.is_none() {
                     return None;
                 }
                 let root = &new.for_file(&f.path)?.root;
-                changed
-                    .by_root
-                    .contains_key(root)
-                    .then_some((i as FileId, root))
+                changed.by_root.contains_key(root).then_some((i, root))
             })
             .collect();
         let ids: Vec<FileId> = candidates.iter().map(|(id, _)| *id).collect();
@@ -290,7 +286,7 @@ impl Workspace {
                 .get(&id)
                 .is_none_or(|objs| objs.iter().any(|o| touched.contains(o)));
             if affected {
-                if let Some(f) = self.db.files[id as usize].as_ref() {
+                if let Some(f) = self.db.files[id].as_ref() {
                     out.insert(f.path.clone());
                 }
             }
@@ -303,11 +299,11 @@ impl Workspace {
         let Some(&id) = self.db.by_path.get(path) else {
             return Vec::new();
         };
-        let lang = self.db.files[id as usize].as_ref().map(|f| f.lang);
+        let lang = self.db.files[id].as_ref().map(|f| f.lang);
         let affected = self.db.dependents(id);
         self.forget_schema_deps(&affected);
         let old_projects = self.db.projects.get().cloned();
-        self.db.files[id as usize] = None;
+        self.db.files[id] = None;
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
         if lang == Some(Lang::Sql) {
@@ -367,7 +363,7 @@ impl Workspace {
         let Some(&id) = self.db.by_path.get(path) else {
             return Vec::new();
         };
-        let Some(f) = self.db.files[id as usize].as_ref() else {
+        let Some(f) = self.db.files[id].as_ref() else {
             return Vec::new();
         };
         let raw = match f.lang {
@@ -443,12 +439,12 @@ impl Workspace {
     /// state of the table named at `offset` (row level security, policies by command and role).
     pub fn hover(&self, path: &Path, offset: u32) -> Option<Hover> {
         let &id = self.db.by_path.get(path)?;
-        let f = self.db.files[id as usize].as_ref()?;
+        let f = self.db.files[id].as_ref()?;
         if f.lang == Lang::Sql {
             let text = f.text.clone();
             return crate::schema::hover(&self.db.projects(), path, &text, offset, &self.db.root);
         }
-        self.db.files[id as usize].as_ref()?.ir.as_ref()?;
+        self.db.files[id].as_ref()?.ir.as_ref()?;
         crate::ide::hover(&self.snapshot(), id, offset)
     }
 
@@ -520,7 +516,7 @@ impl Workspace {
         let Some(&id) = self.db.by_path.get(path) else {
             return Vec::new();
         };
-        if self.db.files[id as usize]
+        if self.db.files[id]
             .as_ref()
             .and_then(|f| f.ir.as_ref())
             .is_none()

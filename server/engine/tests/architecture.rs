@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &[
         "lang",
+        "idx",
         "ir",
         "document",
         "envfile",

@@ -17,9 +17,9 @@ impl<'w> Eval<'w> {
         // React's `cache(fn)` is `fn`, memoised: `export const getUser = cache(async (supabase) => …)`
         if let (Expr::Ident { name, scope }, [f]) = (ir.expr(callee), args) {
             let is_react_cache = ir.lookup(*scope, name).is_some_and(|b| {
-                matches!(ir.bindings[b as usize].kind, BindingKind::Import(i)
-                    if &*ir.imports[i as usize].source == "react"
-                        && ir.imports[i as usize].kind == ImportKind::Named("cache".into()))
+                matches!(ir.bindings[b].kind, BindingKind::Import(i)
+                    if &*ir.imports[i].source == "react"
+                        && ir.imports[i].kind == ImportKind::Named("cache".into()))
             });
             if is_react_cache {
                 return self.eval(file, *f, ctx);
@@ -121,7 +121,7 @@ impl<'w> Eval<'w> {
                         depth,
                     });
                     let returns = match self.ir(ff) {
-                        Some(fir) => fir.funcs[func as usize].returns.clone(),
+                        Some(fir) => fir.funcs[func].returns.clone(),
                         None => Vec::new(),
                     };
                     if returns.is_empty() {

@@ -51,7 +51,7 @@ pub struct Eval<'w> {
     memo: HashMap<(FileId, ExprId), Vals>,
     export_memo: HashMap<(FileId, Box<str>), Vals>,
     /// An import's value: the same for every use of the imported name in the file.
-    import_memo: HashMap<(FileId, u32), Vals>,
+    import_memo: HashMap<(FileId, ImportId), Vals>,
     in_progress: HashSet<(FileId, ExprId, usize)>,
     exports_in_progress: HashSet<(FileId, Box<str>)>,
     steps: u32,

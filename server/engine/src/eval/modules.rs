@@ -8,7 +8,7 @@ impl<'w> Eval<'w> {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };
-        let binding = &ir.bindings[b as usize];
+        let binding = &ir.bindings[b];
         if let BindingKind::Import(i) = binding.kind {
             return self.eval_import(file, i);
         }
@@ -24,7 +24,7 @@ impl<'w> Eval<'w> {
         out
     }
 
-    pub fn eval_import(&mut self, file: FileId, i: u32) -> Vals {
+    pub fn eval_import(&mut self, file: FileId, i: ImportId) -> Vals {
         if let Some(v) = self.import_memo.get(&(file, i)) {
             return v.clone();
         }
@@ -36,11 +36,11 @@ impl<'w> Eval<'w> {
         out
     }
 
-    pub(super) fn eval_import_inner(&mut self, file: FileId, i: u32) -> Vals {
+    pub(super) fn eval_import_inner(&mut self, file: FileId, i: ImportId) -> Vals {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };
-        let import = &ir.imports[i as usize];
+        let import = &ir.imports[i];
         let loc = Loc {
             file,
             range: import.range,

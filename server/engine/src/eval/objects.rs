@@ -203,7 +203,7 @@ impl<'w> Eval<'w> {
         let Some(ir) = self.ir(file) else {
             return vec![Value::Unknown];
         };
-        let c = &ir.classes[class as usize];
+        let c = &ir.classes[class];
         let mut out = Vec::new();
         if let Some(inits) = c.fields.get(prop) {
             for &e in inits {
@@ -213,7 +213,7 @@ impl<'w> Eval<'w> {
             }
         }
         if let Some(&g) = c.getters.get(prop) {
-            for &r in &ir.funcs[g as usize].returns {
+            for &r in &ir.funcs[g].returns {
                 for v in self.eval(file, r, &None) {
                     push_val(&mut out, v);
                 }

@@ -468,7 +468,7 @@ impl<'w> Eval<'w> {
                     let Some(b) = ir.lookup(*scope, name) else {
                         return KeyShape::Other;
                     };
-                    let b = &ir.bindings[b as usize];
+                    let b = &ir.bindings[b];
                     match (&b.kind, b.inits.as_slice()) {
                         (BindingKind::Var, [one]) => expr = *one,
                         _ => return KeyShape::Other,
@@ -616,7 +616,7 @@ impl<'w> Eval<'w> {
                     return false;
                 };
                 let text = self.snap.text(vf);
-                for &r in &vir.funcs[*fid as usize].returns {
+                for &r in &vir.funcs[*fid].returns {
                     let t = text.get(vir.range(r).as_usize()).unwrap_or("").trim();
                     if !matches!(t, "[]" | "null" | "undefined") {
                         return false;
@@ -653,7 +653,7 @@ fn derives_from_param(ir: &FileIr, expr: ExprId, depth: u32) -> bool {
         Expr::Fallback { left, .. } => derives_from_param(ir, *left, depth + 1),
         Expr::Ident { name, scope } => match ir.lookup(*scope, name) {
             Some(b) => {
-                let b = &ir.bindings[b as usize];
+                let b = &ir.bindings[b];
                 match b.kind {
                     BindingKind::Param => true,
                     BindingKind::Var => b

@@ -10,7 +10,7 @@ use super::render::{request_role_of, role_of};
 use super::Hover;
 use crate::db::{FileId, Snapshot};
 use crate::eval::{clients_of, Client, Eval, Part, Value};
-use crate::ir::{BindingKind, Expr};
+use crate::ir::{BindingKind, Expr, ExprId};
 
 pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
     let role = role_hover(snap, file, offset);
@@ -45,8 +45,8 @@ pub(crate) fn hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Ho
 fn role_hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
     let ir = snap.ir(file)?;
     // the smallest identifier/member/call under the cursor
-    let mut best: Option<(TextRange, u32)> = None;
-    for (i, e) in ir.exprs.iter().enumerate() {
+    let mut best: Option<(TextRange, ExprId)> = None;
+    for (i, e) in ir.exprs.iter_enumerated() {
         if !matches!(
             e,
             Expr::Ident { .. } | Expr::Member { .. } | Expr::Call { .. }
@@ -55,7 +55,7 @@ fn role_hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
         }
         let r = ir.ranges[i];
         if r.touches(offset) && best.is_none_or(|(b, _)| r.len() < b.len()) {
-            best = Some((r, i as u32));
+            best = Some((r, i));
         }
     }
     // on a request (its client, its method, its chain) whose role a session-storing call decides: that request's
@@ -79,18 +79,23 @@ fn role_hover(snap: &Snapshot<'_>, file: FileId, offset: u32) -> Option<Hover> {
     }
     let mut ev = Eval::new(snap);
     // an imported name (`import { supabaseAdmin } from …`) is not an expression: evaluate the import itself
-    let import_at = ir.imports.iter().position(|imp| imp.range.touches(offset));
+    let import_at = ir
+        .imports
+        .iter_enumerated()
+        .find(|(_, imp)| imp.range.touches(offset))
+        .map(|(i, _)| i);
     // a declared name (`const supabase = createClient(…)`) is not an expression either: its binding's value
     let declared = || {
         ir.bindings
-            .iter()
-            .position(|b| b.decl.touches(offset) && !matches!(b.kind, BindingKind::Param))
+            .iter_enumerated()
+            .find(|(_, b)| b.decl.touches(offset) && !matches!(b.kind, BindingKind::Param))
+            .map(|(i, _)| i)
     };
     let (range, vals) = match (best, import_at) {
-        (None, Some(i)) => (ir.imports[i].range, ev.eval_import(file, i as u32)),
+        (None, Some(i)) => (ir.imports[i].range, ev.eval_import(file, i)),
         (None, None) => {
             let b = declared()?;
-            (ir.bindings[b].decl, ev.eval_binding(file, b as u32, &None))
+            (ir.bindings[b].decl, ev.eval_binding(file, b, &None))
         }
         (Some((range, expr)), _) => {
             // on `.from` / `.rpc` / `.invoke` of a call, describe the receiver
@@ -165,7 +170,7 @@ fn param_hover(
         return None;
     };
     let b = ir.lookup(*scope, name)?;
-    let binding = &ir.bindings[b as usize];
+    let binding = &ir.bindings[b];
     if binding.kind != BindingKind::Param {
         return None;
     }

@@ -21,25 +21,27 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
                 (r.end as i64 + delta) as u32,
             )
         };
-        let e0 = out.exprs.len() as u32;
-        let f0 = out.funcs.len() as u32;
-        let c0 = out.classes.len() as u32;
-        let i0 = out.imports.len() as u32;
-        let s0 = out.scopes.len() as u32 - 1;
-        let scope = |s: ScopeId| if s == 0 { 0 } else { s + s0 };
+        let e0 = out.exprs.len();
+        let f0 = out.funcs.len();
+        let c0 = out.classes.len();
+        let i0 = out.imports.len();
+        // the fragment's scope 0 is the module scope; its other scopes follow the ones already composed
+        let s0 = out.scopes.len() - 1;
+        let scope = |s: ScopeId| if s == ScopeId::MODULE { s } else { s + s0 };
         let ir = &mut f.ir;
 
         // bindings: a module-level name declared by an earlier statement merges into that binding
-        let mut bmap: Vec<BindingId> = Vec::with_capacity(ir.bindings.len());
-        for (local, mut b) in std::mem::take(&mut ir.bindings).into_iter().enumerate() {
+        let mut bmap: IndexVec<BindingId, BindingId> = IndexVec::with_capacity(ir.bindings.len());
+        for mut b in std::mem::take(&mut ir.bindings) {
+            let local = bmap.next_index();
             for i in &mut b.inits {
                 *i += e0;
             }
             b.decl = mv(b.decl);
-            let module_level = ir.scopes[0].names.get(&b.name) == Some(&(local as BindingId));
+            let module_level = ir.scopes[ScopeId::MODULE].names.get(&b.name) == Some(&local);
             if module_level {
-                if let Some(&existing) = out.scopes[0].names.get(&b.name) {
-                    out.bindings[existing as usize].inits.extend(b.inits);
+                if let Some(&existing) = out.scopes[ScopeId::MODULE].names.get(&b.name) {
+                    out.bindings[existing].inits.extend(b.inits);
                     bmap.push(existing);
                     continue;
                 }
@@ -50,17 +52,18 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
                 BindingKind::Import(x) => BindingKind::Import(x + i0),
                 k => k,
             };
-            let id = out.bindings.len() as BindingId;
+            let id = out.bindings.push(b);
             if module_level {
-                out.scopes[0].names.insert(b.name.clone(), id);
+                out.scopes[ScopeId::MODULE]
+                    .names
+                    .insert(out.bindings[id].name.clone(), id);
             }
-            out.bindings.push(b);
             bmap.push(id);
         }
         for mut sc in std::mem::take(&mut ir.scopes).into_iter().skip(1) {
             sc.parent = sc.parent.map(scope);
             for b in sc.names.values_mut() {
-                *b = bmap[*b as usize];
+                *b = bmap[*b];
             }
             out.scopes.push(sc);
         }
@@ -70,14 +73,14 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
         }
         out.exprs.append(&mut ir.exprs);
         out.ranges.append(&mut ir.ranges);
-        for mut func in ir.funcs.drain(..) {
+        for mut func in std::mem::take(&mut ir.funcs) {
             func.range = mv(func.range);
             for r in &mut func.returns {
                 *r += e0;
             }
             out.funcs.push(func);
         }
-        for mut class in ir.classes.drain(..) {
+        for mut class in std::mem::take(&mut ir.classes) {
             class.range = mv(class.range);
             for v in class.fields.values_mut().flatten() {
                 *v += e0;
@@ -90,14 +93,14 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
             }
             out.classes.push(class);
         }
-        for mut imp in ir.imports.drain(..) {
+        for mut imp in std::mem::take(&mut ir.imports) {
             imp.range = mv(imp.range);
             out.imports.push(imp);
         }
         for (name, target) in std::mem::take(&mut ir.exports) {
             let target = match target {
                 ExportTarget::Expr(e) => ExportTarget::Expr(e + e0),
-                ExportTarget::Binding(b) => ExportTarget::Binding(bmap[b as usize]),
+                ExportTarget::Binding(b) => ExportTarget::Binding(bmap[b]),
                 t => t,
             };
             out.exports.insert(name, target);
@@ -110,7 +113,7 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
             }
             out.calls.push(call);
         }
-        out.env_reads.extend(ir.env_reads.iter().map(|e| e + e0));
+        out.env_reads.extend(ir.env_reads.iter().map(|&e| e + e0));
         for mut lit in ir.key_literals.drain(..) {
             lit.range = mv(lit.range);
             out.key_literals.push(lit);
@@ -130,11 +133,11 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
     }
     for (name, scope, rhs) in pending_assigns {
         if let Some(b) = out.lookup(scope, &name) {
-            out.bindings[b as usize].inits.push(rhs);
+            out.bindings[b].inits.push(rhs);
         }
     }
     for (exported, local) in pending_exports {
-        if let Some(b) = out.lookup(0, &local) {
+        if let Some(b) = out.lookup(ScopeId::MODULE, &local) {
             out.exports.insert(exported, ExportTarget::Binding(b));
         }
     }
@@ -144,9 +147,9 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
 
 pub(super) fn relocate_expr(
     e: &mut Expr,
-    e0: u32,
-    f0: u32,
-    c0: u32,
+    e0: usize,
+    f0: usize,
+    c0: usize,
     scope: &impl Fn(ScopeId) -> ScopeId,
     mv: &impl Fn(TextRange) -> TextRange,
 ) {

@@ -157,7 +157,7 @@ impl Lowerer<'_> {
                         // the inner expression's value, the whole `x!` / `x as T` / `(x)` as its range,
                         // so findings underline and fixes replace all of it
                         let id = self.expr(i);
-                        self.ir.ranges[id as usize] = r;
+                        self.ir.ranges[id] = r;
                         id
                     }
                     None => self.push(Expr::Unknown, r),

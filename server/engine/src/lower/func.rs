@@ -5,8 +5,7 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn function(&mut self, node: Node) -> FuncId {
-        let fid = self.ir.funcs.len() as FuncId;
-        self.ir.funcs.push(Func {
+        let fid = self.ir.funcs.push(Func {
             range: range(node),
             param_count: 0,
             returns: Vec::new(),
@@ -29,7 +28,7 @@ impl Lowerer<'_> {
         } else if let Some(p) = self.field(node, F::Parameter) {
             params.push(p);
         }
-        self.ir.funcs[fid as usize].param_count = params.len() as u32;
+        self.ir.funcs[fid].param_count = params.len() as u32;
         for (i, p) in params.into_iter().enumerate() {
             let pe = self.push(
                 Expr::Param {
@@ -67,7 +66,7 @@ impl Lowerer<'_> {
                     .any(|ch| ch.kind() == "accessibility_modifier" || ch.kind() == "readonly");
                 if is_prop && pattern.kind() == "identifier" {
                     let n: Name = self.node_text(pattern).into();
-                    self.ir.classes[class as usize]
+                    self.ir.classes[class]
                         .fields
                         .entry(n)
                         .or_default()
@@ -80,7 +79,7 @@ impl Lowerer<'_> {
                 self.stmts(body);
             } else {
                 let e = self.expr(body);
-                self.ir.funcs[fid as usize].returns.push(e);
+                self.ir.funcs[fid].returns.push(e);
             }
         }
         self.scope = saved_scope;
@@ -90,8 +89,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn class(&mut self, node: Node) -> ClassId {
-        let cid = self.ir.classes.len() as ClassId;
-        self.ir.classes.push(Class {
+        let cid = self.ir.classes.push(Class {
             range: range(node),
             ..Default::default()
         });
@@ -113,11 +111,7 @@ impl Lowerer<'_> {
                     let key: Name = self.node_text(n).into();
                     if let Some(v) = self.field(m, F::Value) {
                         let e = self.expr(v);
-                        self.ir.classes[cid as usize]
-                            .fields
-                            .entry(key)
-                            .or_default()
-                            .push(e);
+                        self.ir.classes[cid].fields.entry(key).or_default().push(e);
                     }
                 }
                 "method_definition" => {
@@ -131,7 +125,7 @@ impl Lowerer<'_> {
                         g
                     };
                     let fid = self.function(m);
-                    let class = &mut self.ir.classes[cid as usize];
+                    let class = &mut self.ir.classes[cid];
                     if &*key == "constructor" {
                         class.constructor = Some(fid);
                     } else if is_getter {

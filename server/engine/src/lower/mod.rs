@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
+use crate::idx::IndexVec;
 use crate::ir::*;
 use crate::lang::Lang;
 
@@ -226,7 +227,7 @@ impl<'a> Lowerer<'a> {
             text,
             fields,
             ir,
-            scope: 0,
+            scope: ScopeId::MODULE,
             func: None,
             class: None,
             depth: 0,
@@ -245,9 +246,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn push(&mut self, expr: Expr, r: TextRange) -> ExprId {
-        self.ir.exprs.push(expr);
         self.ir.ranges.push(r);
-        (self.ir.exprs.len() - 1) as ExprId
+        self.ir.exprs.push(expr)
     }
 
     fn unknown(&mut self, node: Node) -> ExprId {
@@ -258,8 +258,7 @@ impl<'a> Lowerer<'a> {
         self.ir.scopes.push(Scope {
             parent: Some(self.scope),
             names: Default::default(),
-        });
-        (self.ir.scopes.len() - 1) as ScopeId
+        })
     }
 
     fn declare(
@@ -269,16 +268,15 @@ impl<'a> Lowerer<'a> {
         init: Option<ExprId>,
         decl: TextRange,
     ) -> BindingId {
-        let scope = &mut self.ir.scopes[self.scope as usize];
+        let scope = &mut self.ir.scopes[self.scope];
         if let Some(&existing) = scope.names.get(name) {
             // redeclaration (`var` twice, overloads): merge
             if let Some(i) = init {
-                self.ir.bindings[existing as usize].inits.push(i);
+                self.ir.bindings[existing].inits.push(i);
             }
             return existing;
         }
-        let id = self.ir.bindings.len() as BindingId;
-        self.ir.bindings.push(Binding {
+        let id = self.ir.bindings.push(Binding {
             name: name.into(),
             kind,
             inits: init.into_iter().collect(),
@@ -292,11 +290,11 @@ impl<'a> Lowerer<'a> {
     fn finish(&mut self) {
         for (name, scope, rhs) in std::mem::take(&mut self.pending_assigns) {
             if let Some(b) = self.ir.lookup(scope, &name) {
-                self.ir.bindings[b as usize].inits.push(rhs);
+                self.ir.bindings[b].inits.push(rhs);
             }
         }
         for (exported, local) in std::mem::take(&mut self.pending_exports) {
-            let target = match self.ir.lookup(0, &local) {
+            let target = match self.ir.lookup(ScopeId::MODULE, &local) {
                 Some(b) => ExportTarget::Binding(b),
                 None => continue,
             };

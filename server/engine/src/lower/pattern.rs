@@ -165,7 +165,7 @@ impl Lowerer<'_> {
                 let obj_text = self.node_text(obj);
                 if obj.kind() == "this" {
                     if let Some(c) = self.class {
-                        self.ir.classes[c as usize]
+                        self.ir.classes[c]
                             .fields
                             .entry(prop_name)
                             .or_default()

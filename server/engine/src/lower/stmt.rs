@@ -31,7 +31,7 @@ impl Lowerer<'_> {
                 if let Some(e) = node.named_child(0) {
                     let id = self.expr(e);
                     if let Some(f) = self.func {
-                        self.ir.funcs[f as usize].returns.push(id);
+                        self.ir.funcs[f].returns.push(id);
                     }
                 }
             }
@@ -147,8 +147,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn import_binding(&mut self, local: Node, source: &str, kind: ImportKind) {
-        let idx = self.ir.imports.len() as u32;
-        self.ir.imports.push(Import {
+        let idx = self.ir.imports.push(Import {
             source: source.into(),
             kind,
             range: range(local),
@@ -190,7 +189,7 @@ impl Lowerer<'_> {
                 }
             };
             for b in names {
-                let name = self.ir.bindings[b as usize].name.clone();
+                let name = self.ir.bindings[b].name.clone();
                 let key: Name = if is_default { "default".into() } else { name };
                 self.ir.exports.insert(key, ExportTarget::Binding(b));
             }

@@ -15,7 +15,7 @@ use rlscope_core::TextRange;
 
 use crate::db::{FileId, Snapshot};
 use crate::eval::{Client, Eval, Loc, Part, Value};
-use crate::ir::{Expr, ExprId, FileIr};
+use crate::ir::{Expr, ExprId, FileIr, FuncId};
 use crate::role::{self, Condition, Evidence, EvidenceKind, Role, RoleInfo, UserVia};
 
 /// One request the code makes.
@@ -586,10 +586,9 @@ fn request_role(
     info
 }
 
-fn innermost_func(ir: &FileIr, r: TextRange) -> Option<usize> {
+fn innermost_func(ir: &FileIr, r: TextRange) -> Option<FuncId> {
     ir.funcs
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, f)| f.range.contains_range(r))
         .min_by_key(|(_, f)| f.range.len())
         .map(|(i, _)| i)

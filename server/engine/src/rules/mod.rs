@@ -171,7 +171,7 @@ impl<'a, 'w> RuleCtx<'a, 'w> {
     /// An edit that adds `import { createClient as alias } from '@supabase/supabase-js'` unless a binding
     /// of that name already comes from supabase-js. Returns the local name to call.
     pub fn ensure_create_client_import(&mut self, edits: &mut Vec<Edit>) -> String {
-        let scope0 = &self.ir.scopes[0];
+        let scope0 = &self.ir.scopes[crate::ir::ScopeId::MODULE];
         let existing = scope0.names.get("createClient").copied();
         if let Some(b) = existing {
             let vals = self.ev.eval_binding(self.file, b, &None);

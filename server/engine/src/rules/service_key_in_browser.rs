@@ -178,8 +178,8 @@ fn next_config_env(ctx: &mut RuleCtx) {
         return;
     }
     let ir = ctx.ir;
-    for id in 0..ir.exprs.len() as crate::ir::ExprId {
-        let Expr::Object(entries) = ir.expr(id) else {
+    for expr in &ir.exprs {
+        let Expr::Object(entries) = expr else {
             continue;
         };
         for entry in entries {

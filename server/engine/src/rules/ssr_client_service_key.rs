@@ -240,7 +240,10 @@ fn fix(ctx: &mut RuleCtx, c: &Client, loc: Loc) -> Option<Fix> {
     });
     let mut edits = Vec::new();
     let create = ctx.ensure_create_client_import(&mut edits);
-    let name = if ctx.ir.scopes[0].names.contains_key("createServiceClient") {
+    let name = if ctx.ir.scopes[crate::ir::ScopeId::MODULE]
+        .names
+        .contains_key("createServiceClient")
+    {
         "createServiceRoleClient"
     } else {
         "createServiceClient"
