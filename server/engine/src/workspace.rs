@@ -456,7 +456,7 @@ impl Workspace {
         offset: u32,
     ) -> Option<(PathBuf, rlscope_core::TextRange)> {
         let &id = self.db.by_path.get(path)?;
-        let f = self.db.files[id as usize].as_ref()?;
+        let f = self.db.files[id].as_ref()?;
         if f.lang == Lang::Sql {
             let text = f.text.clone();
             return crate::schema::definition(&self.db.projects(), path, &text, offset);
@@ -489,17 +489,17 @@ impl Workspace {
             .values()
             .copied()
             .filter(|&id| {
-                self.db.files[id as usize]
+                self.db.files[id]
                     .as_ref()
                     .is_some_and(|f| f.lang.is_script())
             })
             .collect();
         let mut scripts = scripts;
         scripts.sort_by(|&a, &b| {
-            self.db.files[a as usize]
+            self.db.files[a]
                 .as_ref()
                 .map(|f| &f.path)
-                .cmp(&self.db.files[b as usize].as_ref().map(|f| &f.path))
+                .cmp(&self.db.files[b].as_ref().map(|f| &f.path))
         });
         crate::schema::references(
             &self.snapshot(),
