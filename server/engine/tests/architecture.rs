@@ -392,3 +392,34 @@ fn every_rule_has_docs_fixtures_snapshots_and_a_readme_row() {
         ]
     );
 }
+
+/// Lines of the engine's rule files that hard-code `Severity::Error` outside a rule's `META` (a finding's
+/// severity comes from `META.default_severity`, so configuring the rule's severity means one place).
+fn hard_coded_errors(files: &[(PathBuf, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, text) in files {
+        if !path.starts_with("rules") {
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("Severity::Error")
+                && !line.trim_start().starts_with("default_severity:")
+            {
+                out.push(format!("{}:{}", path.display(), i + 1));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn engine_rules_take_their_severity_from_meta() {
+    let v = hard_coded_errors(&src_files());
+    assert!(v.is_empty(), "{v:#?}");
+    let broken = vec![(
+        PathBuf::from("rules/x.rs"),
+        "    default_severity: Severity::Error,\n    Finding::new(META.id, Severity::Error, r, m)\n"
+            .to_string(),
+    )];
+    assert_eq!(hard_coded_errors(&broken), vec!["rules/x.rs:2".to_string()]);
+}

@@ -775,7 +775,7 @@ pub(super) fn client_member(c: Rc<Client>, part: Option<Part>, prop: &str) -> Va
 
 /// supabase-js auth methods that save a session in the client: from then on its requests send the
 /// user's token instead of the key.
-const STORING: &[&str] = &[
+pub const STORING: &[&str] = &[
     "signUp",
     "signInWithPassword",
     "signInAnonymously",
@@ -789,7 +789,7 @@ const STORING: &[&str] = &[
     "updateUser",
     "linkIdentity",
 ];
-const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
+pub const MFA_STORING: &[&str] = &["verify", "challengeAndVerify"];
 
 pub fn is_session_storing(part: Part, method: &str) -> bool {
     match part {

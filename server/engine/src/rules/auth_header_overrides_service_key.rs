@@ -240,3 +240,25 @@ the functions run as its user, not service_role",
     let f = ctx.related(f, c.site, "service-role client built here");
     ctx.out.push(f);
 }
+
+/// The rule's hooks: a client created by a call, and `functions.setAuth(…)`.
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn wants(&self) -> super::Wants {
+        super::Wants {
+            clients: true,
+            methods: &[&["setAuth"]],
+            ..super::Wants::NOTHING
+        }
+    }
+    fn client_created(&self, ctx: &mut RuleCtx, call: &CallSite, client: &Client, loc: Loc) {
+        check_client(ctx, call, client, loc);
+    }
+    fn method_call(&self, ctx: &mut RuleCtx, m: &super::MethodCall) {
+        check_set_auth(ctx, m.call, m.obj, m.method, m.recv);
+    }
+}

@@ -94,3 +94,15 @@ pub(crate) fn check_file(ctx: &mut RuleCtx) {
         ctx.out.push(f);
     }
 }
+
+/// The rule's hooks: the file's key literals.
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn file(&self, ctx: &mut RuleCtx) {
+        check_file(ctx);
+    }
+}

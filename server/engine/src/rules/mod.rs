@@ -1,6 +1,6 @@
 //! The rules. Each rule lives in its own file with its metadata and docs (`META`) and its check; this
-//! module holds the registry and the driver that walks a file's call sites once and hands each client,
-//! call and literal to the rules.
+//! module holds the registry, the [`ScriptRule`] trait, and the driver that walks a file's call sites once
+//! and hands each client and method call to the rules that asked for it.
 
 mod admin_api_without_service_key;
 mod auth_header_overrides_service_key;
@@ -18,7 +18,7 @@ use rlscope_core::{Edit, Finding, RuleMeta, TextRange};
 use crate::db::{FileData, FileId, Snapshot};
 pub(crate) use crate::eval::clients_of;
 use crate::eval::{Client, Eval, Loc, Value};
-use crate::ir::{CallSite, Expr, FileIr};
+use crate::ir::{CallSite, Expr, ExprId, FileIr};
 use rlscope_core::config::Config;
 
 /// Every rule rlscope knows, TS/JS rules first, then SQL, then suppression rules.
@@ -214,7 +214,7 @@ impl<'a, 'w> RuleCtx<'a, 'w> {
     }
 
     /// The name a receiver expression is written as (`supabaseAdmin`, `this.db`), for messages.
-    pub fn receiver_text(&self, expr: crate::ir::ExprId) -> String {
+    pub fn receiver_text(&self, expr: ExprId) -> String {
         let t = self.src(self.file, self.ir.range(expr));
         let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
         if t.chars().count() > 40 {
@@ -249,10 +249,104 @@ pub(crate) fn all_may_bypass_rls(clients: &[Rc<Client>], total: usize) -> bool {
             .all(|c| crate::role::of_client(c).may_bypass_rls())
 }
 
+/// A rule over TS/JS files. The driver walks a file's call sites once and calls each rule's hooks; what a
+/// rule declares in [`ScriptRule::wants`] is what the driver evaluates for it, so the driver's gates are the
+/// union of the registered rules' wants and a rule is handed every call it asked for.
+///
+/// Findings take their rule id and default severity from [`ScriptRule::meta`].
+pub(crate) trait ScriptRule: Sync {
+    /// The rule's id, severity and docs; `all()` lists the same metas (a test checks it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// The clients and method calls this rule wants to see.
+    fn wants(&self) -> Wants {
+        Wants::NOTHING
+    }
+
+    /// A client that `call` creates here (see [`created_here`], [`chosen_here`]); `loc` is the call's.
+    /// Reached only when `wants().clients`.
+    fn client_created(&self, _ctx: &mut RuleCtx, _call: &CallSite, _client: &Client, _loc: Loc) {}
+
+    /// A method call that [`Wants::method_call`] matches, with its receiver's values.
+    fn method_call(&self, _ctx: &mut RuleCtx, _call: &MethodCall) {}
+
+    /// Once per file, after its calls.
+    fn file(&self, _ctx: &mut RuleCtx) {}
+}
+
+/// What a [`ScriptRule`] asks the driver for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wants {
+    /// Every client a call creates (which means evaluating the calls that can create one).
+    pub clients: bool,
+    /// Method calls by name, on any receiver: lists of method names.
+    pub methods: &'static [&'static [&'static str]],
+    /// Any method call whose receiver is written as a name containing this lowercase word
+    /// (`supabase.auth.admin.x()`, `supabaseAdmin.x()`).
+    pub receiver_named: Option<&'static str>,
+}
+
+impl Wants {
+    pub const NOTHING: Wants = Wants {
+        clients: false,
+        methods: &[],
+        receiver_named: None,
+    };
+
+    /// Whether the call `obj.method(…)` is one this rule wants.
+    pub fn method_call(&self, ir: &FileIr, obj: ExprId, method: &str) -> bool {
+        if self.methods.iter().any(|names| names.contains(&method)) {
+            return true;
+        }
+        let Some(word) = self.receiver_named else {
+            return false;
+        };
+        match ir.expr(obj) {
+            Expr::Member { prop, .. } => prop.to_ascii_lowercase().contains(word),
+            Expr::Ident { name, .. } => name.to_ascii_lowercase().contains(word),
+            _ => false,
+        }
+    }
+}
+
+/// A method call `obj.method(…)` handed to [`ScriptRule::method_call`].
+pub(crate) struct MethodCall<'c> {
+    pub call: &'c CallSite,
+    /// The receiver expression.
+    pub obj: ExprId,
+    pub method: &'c str,
+    /// The receiver's values (`undefined` left out).
+    pub recv: &'c [Value],
+}
+
+/// The script rules, in the order their hooks run.
+pub(crate) static SCRIPT_RULES: &[&dyn ScriptRule] = &[
+    &ssr_client_service_key::Rule,
+    &session_method_on_service_client::Rule,
+    &admin_api_without_service_key::Rule,
+    &auth_header_overrides_service_key::Rule,
+    &hardcoded_service_key::Rule,
+    &request_denied_by_rls::Rule,
+    &service_key_in_browser::Rule,
+];
+
 pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
+    check_script_with(snap, file, SCRIPT_RULES)
+}
+
+/// Runs `rules` on one script: each call that can create a client is evaluated when some rule wants
+/// clients, each method call some rule wants has its receiver evaluated, then the file hooks run.
+pub(crate) fn check_script_with(
+    snap: &Snapshot<'_>,
+    file: FileId,
+    rules: &[&dyn ScriptRule],
+) -> Vec<Finding> {
     let Some(ir) = snap.ir(file) else {
         return Vec::new();
     };
+    let wants: Vec<Wants> = rules.iter().map(|r| r.wants()).collect();
+    let any_clients = wants.iter().any(|w| w.clients);
     let mut ev = Eval::new(snap);
     let mut ctx = RuleCtx {
         snap,
@@ -269,7 +363,7 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
             file,
             range: ir.range(call.expr),
         };
-        let vals = if worth_evaluating(&mut ctx, call) {
+        let vals = if any_clients && worth_evaluating(&mut ctx, call) {
             ctx.ev.eval(file, call.expr, &None)
         } else {
             Vec::new()
@@ -277,26 +371,37 @@ pub(crate) fn check_script(snap: &Snapshot<'_>, file: FileId) -> Vec<Finding> {
         for v in &vals {
             if let Value::Client(c) = v {
                 if created_here(c, loc) || chosen_here(ctx.ev, c, loc) {
-                    ssr_client_service_key::check_client(&mut ctx, call, c, loc);
-                    auth_header_overrides_service_key::check_client(&mut ctx, call, c, loc);
-                    service_key_in_browser::check_client(&mut ctx, c, loc);
+                    for (rule, w) in rules.iter().zip(&wants) {
+                        if w.clients {
+                            rule.client_created(&mut ctx, call, c, loc);
+                        }
+                    }
                 }
             }
         }
-        if let Some((obj, method)) = call
-            .method
-            .as_ref()
-            .filter(|(obj, m)| receiver_matters(ir, *obj, m))
-        {
-            let recv = crate::eval::without_undefined(ctx.ev.eval(file, *obj, &None));
-            session_method_on_service_client::check_call(&mut ctx, call, *obj, method, &recv);
-            admin_api_without_service_key::check_call(&mut ctx, call, *obj, method, &recv);
-            auth_header_overrides_service_key::check_set_auth(&mut ctx, call, *obj, method, &recv);
+        let Some((obj, method)) = &call.method else {
+            continue;
+        };
+        let wanted = |w: &Wants| w.method_call(ir, *obj, method);
+        if !wants.iter().any(wanted) {
+            continue;
+        }
+        let recv = crate::eval::without_undefined(ctx.ev.eval(file, *obj, &None));
+        let m = MethodCall {
+            call,
+            obj: *obj,
+            method,
+            recv: &recv,
+        };
+        for (rule, w) in rules.iter().zip(&wants) {
+            if wanted(w) {
+                rule.method_call(&mut ctx, &m);
+            }
         }
     }
-    hardcoded_service_key::check_file(&mut ctx);
-    request_denied_by_rls::check_file(&mut ctx);
-    service_key_in_browser::check_file(&mut ctx);
+    for rule in rules {
+        rule.file(&mut ctx);
+    }
     ctx.out
 }
 
@@ -334,22 +439,6 @@ fn worth_evaluating(ctx: &mut RuleCtx, call: &CallSite) -> bool {
             _ => false,
         })
     })
-}
-
-/// Whether a method call's receiver can matter to a rule: a session-storing or `setAuth` call, or a call
-/// on something that looks like `auth.admin`.
-fn receiver_matters(ir: &FileIr, obj: crate::ir::ExprId, method: &str) -> bool {
-    if crate::eval::is_session_storing(crate::eval::Part::Auth, method)
-        || crate::eval::is_session_storing(crate::eval::Part::Mfa, method)
-        || method == "setAuth"
-    {
-        return true;
-    }
-    match ir.expr(obj) {
-        Expr::Member { prop, .. } => prop.to_ascii_lowercase().contains("admin"),
-        Expr::Ident { name, .. } => name.to_ascii_lowercase().contains("admin"),
-        _ => false,
-    }
 }
 
 /// Whether evaluating the call at `call` is what created client `c`: it is the factory call itself, or a
@@ -449,5 +538,137 @@ pub(crate) fn callee_range(ir: &FileIr, call: &CallSite) -> TextRange {
     match ir.expr(call.expr) {
         Expr::Call { callee, .. } => ir.range(*callee),
         _ => ir.range(call.expr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::db::Db;
+    use crate::lang::Lang;
+
+    /// Records what the driver hands a rule, asking for what `wants` says.
+    struct Spy {
+        meta: &'static RuleMeta,
+        wants: Wants,
+        clients: Mutex<usize>,
+        methods: Mutex<Vec<String>>,
+    }
+
+    impl Spy {
+        fn new(meta: &'static RuleMeta, wants: Wants) -> Spy {
+            Spy {
+                meta,
+                wants,
+                clients: Mutex::new(0),
+                methods: Mutex::new(Vec::new()),
+            }
+        }
+    }
+
+    impl ScriptRule for Spy {
+        fn meta(&self) -> &'static RuleMeta {
+            self.meta
+        }
+        fn wants(&self) -> Wants {
+            self.wants
+        }
+        fn client_created(&self, _: &mut RuleCtx, _: &CallSite, _: &Client, _: Loc) {
+            *self.clients.lock().unwrap() += 1;
+        }
+        fn method_call(&self, _: &mut RuleCtx, m: &MethodCall) {
+            self.methods.lock().unwrap().push(m.method.to_string());
+        }
+    }
+
+    /// Runs the driver with only `spy` registered on a file that builds a client and then makes `calls`
+    /// and a call no rule wants (`foo.bar(x)`).
+    fn drive(spy: &Spy, calls: &[String]) {
+        let text = format!(
+            "import {{ createClient }} from '@supabase/supabase-js'\n\
+             const supabase = createClient(url, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n\
+             {}\nfoo.bar(x)\n",
+            calls.join("\n")
+        );
+        let mut db = Db::new(
+            PathBuf::from("/"),
+            Config::default(),
+            crate::lower::lower_text,
+        );
+        let path = Path::new("/a.ts");
+        let id = db.intern(path, Lang::of(path).unwrap(), Arc::from(text.as_str()));
+        check_script_with(&db.snapshot(), id, &[spy]);
+    }
+
+    /// A call of every method a rule wants (on `supabase.auth`), and of one on `supabase.auth.admin` when it
+    /// wants receivers named `admin`; with the method names the rule must be handed.
+    fn calls_wanted_by(w: &Wants) -> (Vec<String>, Vec<String>) {
+        let mut calls = Vec::new();
+        let mut names = Vec::new();
+        for m in w.methods.iter().flat_map(|l| l.iter()) {
+            calls.push(format!("supabase.auth.{m}(x)"));
+            names.push(m.to_string());
+        }
+        if let Some(word) = w.receiver_named {
+            calls.push(format!("supabase.auth.{word}.listUsers()"));
+            names.push("listUsers".into());
+        }
+        (calls, names)
+    }
+
+    #[test]
+    fn every_rule_is_handed_the_clients_and_method_calls_it_wants() {
+        for rule in SCRIPT_RULES {
+            let w = rule.wants();
+            let spy = Spy::new(rule.meta(), w);
+            let (calls, names) = calls_wanted_by(&w);
+            drive(&spy, &calls);
+            assert_eq!(*spy.methods.lock().unwrap(), names, "{}", rule.meta().id);
+            assert_eq!(
+                *spy.clients.lock().unwrap() > 0,
+                w.clients,
+                "{}",
+                rule.meta().id
+            );
+        }
+        // the same calls reach no rule that does not ask for them: the assertions above can fail
+        let session = Wants {
+            methods: &[crate::eval::STORING],
+            ..Wants::NOTHING
+        };
+        let (calls, _) = calls_wanted_by(&session);
+        let deaf = Spy::new(&session_method_on_service_client::META, Wants::NOTHING);
+        drive(&deaf, &calls);
+        assert!(deaf.methods.lock().unwrap().is_empty());
+        assert_eq!(*deaf.clients.lock().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_new_method_rule_is_reached_without_editing_the_driver() {
+        let spy = Spy::new(
+            &admin_api_without_service_key::META,
+            Wants {
+                methods: &[&["frobnicate"]],
+                ..Wants::NOTHING
+            },
+        );
+        drive(&spy, &["supabase.storage.frobnicate(1)".to_string()]);
+        assert_eq!(*spy.methods.lock().unwrap(), vec!["frobnicate".to_string()]);
+    }
+
+    #[test]
+    fn script_rules_are_the_typescript_rules_of_all() {
+        let mut registered: Vec<&str> = SCRIPT_RULES.iter().map(|r| r.meta().id).collect();
+        let mut listed: Vec<&str> = all()
+            .into_iter()
+            .filter(|m| m.language == rlscope_core::rule::Language::TypeScript)
+            .map(|m| m.id)
+            .collect();
+        registered.sort();
+        listed.sort();
+        assert_eq!(registered, listed);
     }
 }

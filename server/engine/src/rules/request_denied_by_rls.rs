@@ -175,3 +175,15 @@ fn anon_key_client_allowed_as_user(
         && req.client.file != ctx.file
         && !outcome::outcome_for(&o.facts, o.op, outcome::DbRole::Authenticated).is_denied()
 }
+
+/// The rule's hooks: the file's requests.
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn file(&self, ctx: &mut RuleCtx) {
+        check_file(ctx);
+    }
+}

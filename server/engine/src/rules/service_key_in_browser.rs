@@ -259,3 +259,30 @@ and bypass RLS",
         })
         .collect()
 }
+
+/// The rule's hooks: a client created by a call, and the file (env reads, `next.config` `env`).
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn wants(&self) -> super::Wants {
+        super::Wants {
+            clients: true,
+            ..super::Wants::NOTHING
+        }
+    }
+    fn client_created(
+        &self,
+        ctx: &mut RuleCtx,
+        _call: &crate::ir::CallSite,
+        client: &Client,
+        loc: Loc,
+    ) {
+        check_client(ctx, client, loc);
+    }
+    fn file(&self, ctx: &mut RuleCtx) {
+        check_file(ctx);
+    }
+}

@@ -364,3 +364,21 @@ fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix
         edits,
     })
 }
+
+/// The rule's hooks: the session-storing `auth` and `auth.mfa` methods.
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn wants(&self) -> super::Wants {
+        super::Wants {
+            methods: &[crate::eval::STORING, crate::eval::MFA_STORING],
+            ..super::Wants::NOTHING
+        }
+    }
+    fn method_call(&self, ctx: &mut RuleCtx, m: &super::MethodCall) {
+        check_call(ctx, m.call, m.obj, m.method, m.recv);
+    }
+}

@@ -285,3 +285,21 @@ fn portable_text(ctx: &mut RuleCtx, arg: crate::ir::ExprId) -> Option<String> {
         _ => None,
     }
 }
+
+/// The rule's hooks: a client created by a call.
+pub(crate) struct Rule;
+
+impl super::ScriptRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn wants(&self) -> super::Wants {
+        super::Wants {
+            clients: true,
+            ..super::Wants::NOTHING
+        }
+    }
+    fn client_created(&self, ctx: &mut RuleCtx, call: &CallSite, client: &Client, loc: Loc) {
+        check_client(ctx, call, client, loc);
+    }
+}
