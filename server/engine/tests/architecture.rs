@@ -313,13 +313,6 @@ fn repo_root() -> PathBuf {
 /// What a rule lacks: its docs page, README row, and (for TS/JS rules) fixtures and snapshots.
 fn rule_gaps(root: &Path, ids: &[(&str, bool)], readme: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let snapshots: Vec<String> = std::fs::read_dir(root.join("server/engine/tests/snapshots"))
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
     for (id, script) in ids {
         if !root.join(format!("docs/rules/{id}.md")).is_file() {
             out.push(format!("{id}: no docs/rules/{id}.md"));
@@ -343,10 +336,11 @@ fn rule_gaps(root: &Path, ids: &[(&str, bool)], readme: &str) -> Vec<String> {
                 out.push(format!("{id}: no {kind} fixtures"));
             }
             if kind == "invalid" {
+                // one snapshot per invalid case, in the rule's own folder: snapshots/<id>/<case>.snap
                 for f in files {
                     let stem = f.split('.').next().unwrap_or("");
-                    let snap = format!("rule@{id}__{stem}.snap");
-                    if !snapshots.contains(&snap) {
+                    let snap = format!("server/engine/tests/snapshots/{id}/{stem}.snap");
+                    if !root.join(&snap).is_file() {
                         out.push(format!("{id}: no snapshot {snap}"));
                     }
                 }
@@ -380,6 +374,19 @@ fn every_rule_has_docs_fixtures_snapshots_and_a_readme_row() {
     assert!(rules.len() >= 9);
     let gaps = rule_gaps(&root, &rules, &readme);
     assert!(gaps.is_empty(), "{gaps:#?}");
+    // an invalid case without its snapshot in the rule's folder is caught
+    let tmp = std::env::temp_dir().join(format!("rlscope-arch-{}", std::process::id()));
+    let case = tmp.join("server/engine/tests/fixtures/admin-api-without-service-key");
+    for kind in ["invalid", "valid"] {
+        std::fs::create_dir_all(case.join(kind)).unwrap();
+        std::fs::write(case.join(kind).join("x.ts"), "").unwrap();
+    }
+    let gaps = rule_gaps(&tmp, &[("admin-api-without-service-key", true)], "");
+    std::fs::remove_dir_all(&tmp).unwrap();
+    assert!(
+        gaps.contains(&"admin-api-without-service-key: no snapshot server/engine/tests/snapshots/admin-api-without-service-key/x.snap".to_string()),
+        "{gaps:#?}"
+    );
     // a README missing a row and listing a rule that is gone is caught
     let first = format!("| [`{0}`](docs/rules/{0}.md) |", rules[0].0);
     let broken = readme.replace(&first, "| [`no-such-rule`](docs/rules/no-such-rule.md) |");

@@ -1,9 +1,12 @@
 //! Snapshot tests of every rule: each file under `tests/fixtures/<rule>/{invalid,valid}/` is checked as a
-//! one-file project; each folder under `tests/fixtures/projects/` as a whole project. The snapshot shows
-//! every finding (position, rule, severity, message, related locations) and the file after each fix.
+//! one-file project, each folder there as a whole project (with its own `rlscope.toml`, when it has one);
+//! each folder under `tests/fixtures/projects/` as a whole project. An invalid case's snapshot is
+//! `tests/snapshots/<rule>/<case>.snap` and shows every finding (position, rule, severity, message, related
+//! locations) and the file after each fix.
 
 use std::path::{Path, PathBuf};
 
+use rlscope_core::config::{self, Config};
 use rlscope_core::{Edit, LineIndex, PositionEncoding};
 use rlscope_engine::{LoadOptions, Workspace};
 
@@ -71,6 +74,24 @@ fn check_one(path: &Path) -> (Workspace, PathBuf) {
     (ws, path.to_path_buf())
 }
 
+/// Checks `snap` against `tests/snapshots/<rule>/<case>.snap`.
+fn assert_rule_snapshot(rule: &str, case: &str, snap: &str) {
+    insta::with_settings!({ snapshot_path => format!("snapshots/{rule}"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(case.to_string(), snap);
+    });
+}
+
+/// The config of a project-folder fixture: its own `rlscope.toml` (read by the CLI's checked loader, so an
+/// unknown rule id or a bad severity fails the test), else the default.
+fn fixture_config(dir: &Path) -> Config {
+    let path = dir.join("rlscope.toml");
+    if !path.is_file() {
+        return Config::default();
+    }
+    config::load_checked(&path, &|id| rlscope_engine::rules::by_id(id).is_some())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn rule_fixtures() {
     let mut checked = 0;
@@ -100,7 +121,7 @@ fn rule_fixtures() {
                 let name = file.file_stem().unwrap().to_str().unwrap();
                 if file.is_dir() {
                     // A folder is a whole project (e.g. migrations beside the code).
-                    let mut ws = Workspace::new(file.clone(), Default::default());
+                    let mut ws = Workspace::new(file.clone(), fixture_config(&file));
                     let errors =
                         ws.load_paths(std::slice::from_ref(&file), &LoadOptions::default());
                     assert!(errors.is_empty(), "{errors:?}");
@@ -118,9 +139,7 @@ fn rule_fixtures() {
                             "{rule}/invalid/{name}: expected a {rule} finding, got {all:#?}"
                         );
                         let snap = render(&ws, &file, &ws.files());
-                        insta::with_settings!({ snapshot_suffix => format!("{rule}__{name}"), prepend_module_to_snapshot => false }, {
-                            insta::assert_snapshot!("rule", snap);
-                        });
+                        assert_rule_snapshot(&rule, name, &snap);
                     }
                     checked += 1;
                     continue;
@@ -138,9 +157,7 @@ fn rule_fixtures() {
                         "{rule}/invalid/{name}: expected a {rule} finding"
                     );
                     let snap = render(&ws, file.parent().unwrap(), &[path]);
-                    insta::with_settings!({ snapshot_suffix => format!("{rule}__{name}"), prepend_module_to_snapshot => false }, {
-                        insta::assert_snapshot!("rule", snap);
-                    });
+                    assert_rule_snapshot(&rule, name, &snap);
                 }
                 checked += 1;
             }
