@@ -2,7 +2,9 @@
 //!
 //! - `// rlscope-ignore RULE: reason` (or `/* … */`, e.g. `{/* … */}` in JSX) on a line of its own covers the
 //!   next line that is not blank and not another suppression comment; after code on a line it covers that line.
-//! - `-- rlscope-ignore RULE: reason` does the same in SQL (`/* … */` works there too).
+//! - `-- rlscope-ignore RULE: reason` does the same in SQL (`/* … */` works there too), `# rlscope-ignore RULE:
+//!   reason` in TOML, YAML and `.env` files (a `#` at the start of a line or after a blank), and
+//!   `<!-- rlscope-ignore RULE: reason -->` in Markdown. JSON has no comments.
 //! - `/* rlscope-ignore-file RULE: reason */` (any comment form) covers the whole file; put it at the top.
 //! - Several rules: `rlscope-ignore rule-a, rule-b: reason`.
 //!
@@ -25,6 +27,36 @@ pub enum CommentStyle {
     Js,
     /// `--` and `/* */` comments (SQL).
     Sql,
+    /// `#` comments (TOML, YAML, `.env`): a `#` at the start of a line or after a blank; no block comments.
+    Hash,
+    /// `<!-- -->` comments (Markdown).
+    Html,
+}
+
+impl CommentStyle {
+    /// The line comment opener, if the style has one.
+    fn line_opener(self) -> Option<&'static str> {
+        match self {
+            CommentStyle::Js => Some("//"),
+            CommentStyle::Sql => Some("--"),
+            CommentStyle::Hash => Some("#"),
+            CommentStyle::Html => None,
+        }
+    }
+
+    /// The block comment opener and closer, if the style has them.
+    fn block(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            CommentStyle::Js | CommentStyle::Sql => Some(("/*", "*/")),
+            CommentStyle::Hash => None,
+            CommentStyle::Html => Some(("<!--", "-->")),
+        }
+    }
+
+    /// The block closer (only called for block comments).
+    fn closer(self) -> &'static str {
+        self.block().map_or("*/", |(_, c)| c)
+    }
 }
 
 pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
@@ -34,7 +66,8 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
     summary: "An rlscope-ignore comment without a reason or naming an unknown rule",
     what_it_does: "Checks every `rlscope-ignore` and `rlscope-ignore-file` comment: it must name one or more \
 known rule ids and give a reason after a colon, as in `// rlscope-ignore RULE: reason` (`-- rlscope-ignore RULE: \
-reason` in SQL).",
+reason` in SQL, `# rlscope-ignore RULE: reason` in TOML, YAML and `.env` files, `<!-- rlscope-ignore RULE: reason -->` \
+in Markdown).",
     why_bad: "A suppression hides a finding about which Postgres role a request runs as. Without a reason the \
 next reader cannot tell an intended exception from a silenced bug, and a misspelt rule id suppresses nothing at \
 all while looking as if it did. A suppression without a reason still hides its finding, but is reported itself \
@@ -303,14 +336,15 @@ fn parse_directives(
             p += "-file".len();
         }
         if let Some(c) = text[p..line_end].chars().next() {
-            if !(c.is_whitespace() || c == ':' || (block && text[p..].starts_with("*/"))) {
+            if !(c.is_whitespace() || c == ':' || (block && text[p..].starts_with(style.closer())))
+            {
                 continue;
             }
         }
         // the comment's body ends at `*/` (block) or the line end
         let (body_end, comment_end) = if block {
-            match text[p..line_end].find("*/") {
-                Some(e) => (p + e, p + e + 2),
+            match text[p..line_end].find(style.closer()) {
+                Some(e) => (p + e, p + e + style.closer().len()),
                 None => (line_end, line_end),
             }
         } else {
@@ -341,7 +375,7 @@ fn parse_directives(
         // `{/* … */}` in JSX stands alone on its line as much as `// …` does
         let before = text[line_start..opener].trim();
         let after = text[comment_end..line_end].trim();
-        let jsx = block && before == "{" && after == "}";
+        let jsx = style == CommentStyle::Js && block && before == "{" && after == "}";
         let code_before = !before.is_empty() && !jsx;
         let code_after = !after.is_empty() && !jsx;
         let alone = !code_before && !code_after;
@@ -379,17 +413,20 @@ fn parse_directives(
 /// opener is not inside a string: (offset in `prefix`, is a block comment).
 fn comment_opener(prefix: &str, style: CommentStyle) -> Option<(usize, bool)> {
     let trimmed = prefix.trim_end();
-    let line_opener = match style {
-        CommentStyle::Js => "//",
-        CommentStyle::Sql => "--",
+    let (pos, block) = match (style.line_opener(), style.block()) {
+        (Some(line), _) if trimmed.ends_with(line) => (trimmed.len() - line.len(), false),
+        (_, Some((open, _))) if trimmed.ends_with(open) => (trimmed.len() - open.len(), true),
+        _ => return None,
     };
-    let (pos, block) = if trimmed.ends_with(line_opener) {
-        (trimmed.len() - 2, false)
-    } else if trimmed.ends_with("/*") {
-        (trimmed.len() - 2, true)
-    } else {
+    // `key: a#b` in YAML is not a comment: `#` opens one only at the start of a line or after a blank
+    if style == CommentStyle::Hash
+        && prefix[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(|c| !c.is_whitespace())
+    {
         return None;
-    };
+    }
     if in_string(&prefix[..pos], style) {
         return None;
     }
@@ -398,39 +435,46 @@ fn comment_opener(prefix: &str, style: CommentStyle) -> Option<(usize, bool)> {
 
 /// Whether the end of `s` (one line's prefix) lies inside a string literal opened on that line.
 fn in_string(s: &str, style: CommentStyle) -> bool {
+    // Markdown prose has apostrophes, not strings
+    if style == CommentStyle::Html {
+        return false;
+    }
     let mut quote: Option<char> = None;
+    let mut prev: Option<char> = None;
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         match quote {
             Some(q) => {
-                if c == '\\' && style == CommentStyle::Js {
+                if c == '\\'
+                    && (style == CommentStyle::Js || (style == CommentStyle::Hash && q == '"'))
+                {
                     chars.next();
                 } else if c == q {
                     quote = None;
                 }
             }
+            // TOML/YAML: a quote opens a string only where a value or key starts (`it's` is plain text)
+            None if style == CommentStyle::Hash
+                && prev.is_some_and(|p| !p.is_whitespace() && !":=[{,-".contains(p)) => {}
             None => match c {
                 '\'' | '"' => quote = Some(c),
                 '`' if style == CommentStyle::Js => quote = Some(c),
                 _ => {}
             },
         }
+        prev = Some(c);
     }
     quote.is_some()
 }
 
 /// The first line after `line` that is neither blank nor another suppression comment on its own.
 fn next_code_line(text: &str, index: &LineIndex, line: u32, style: CommentStyle) -> Option<u32> {
-    let opener = match style {
-        CommentStyle::Js => "//",
-        CommentStyle::Sql => "--",
-    };
     let mut l = line + 1;
     while l < index.line_count() {
         let content = text[index.line_range(text, l).as_usize()].trim();
-        let is_suppression = (content.starts_with(opener)
-            || content.starts_with("/*")
-            || content.starts_with("{/*"))
+        let is_suppression = (style.line_opener().is_some_and(|o| content.starts_with(o))
+            || style.block().is_some_and(|(o, _)| content.starts_with(o))
+            || (style == CommentStyle::Js && content.starts_with("{/*")))
             && content.contains(MARKER);
         if !content.is_empty() && !is_suppression {
             return Some(l);
@@ -613,6 +657,64 @@ mod tests {
             vec![at(text, "create policy", "service-role-policy")],
         );
         assert_eq!(rules_of(&out), ["service-role-policy@2:1"]);
+    }
+
+    #[test]
+    fn hash_comments_in_toml_yaml_and_env_files() {
+        let k = "hardcoded-service-key";
+        // on the line before (TOML, YAML, .env) and after the value
+        for text in [
+            "[auth]\n# rlscope-ignore hardcoded-service-key: the local stack's demo key\nservice_key = \"KEY\"\n",
+            "env:\n  # rlscope-ignore hardcoded-service-key: rotated, kept for the migration docs\n  SERVICE_KEY: KEY\n",
+            "SERVICE_KEY: KEY # rlscope-ignore hardcoded-service-key: rotated\n",
+            "service_key = \"KEY\" # rlscope-ignore hardcoded-service-key: rotated, it's dead\n",
+            "description: it's the old KEY # rlscope-ignore hardcoded-service-key: rotated\n",
+        ] {
+            let out = run(text, CommentStyle::Hash, vec![at(text, "KEY", k)]);
+            assert!(out.is_empty(), "{text}: {out:?}");
+        }
+        // not comments: `#` inside a string, `#` glued to a word (YAML), `//` and `--`
+        for text in [
+            "url = \"http://x/ # rlscope-ignore hardcoded-service-key: r\"\nservice_key = \"KEY\"\n",
+            "tag: a# rlscope-ignore hardcoded-service-key: r\nkey: KEY\n",
+            "// rlscope-ignore hardcoded-service-key: r\nkey: KEY\n",
+            "-- rlscope-ignore hardcoded-service-key: r\nkey: KEY\n",
+        ] {
+            let out = run(text, CommentStyle::Hash, vec![at(text, "KEY", k)]);
+            assert_eq!(out.len(), 1, "{text}: {out:?}");
+            assert!(out[0].0.starts_with("hardcoded-service-key@2:"), "{text}: {out:?}");
+        }
+        // a `#` comment that covers nothing is unused, and its fix removes the line
+        let text = "a = 1\n# rlscope-ignore hardcoded-service-key: r\nb = 2\n";
+        let out = apply(text, CommentStyle::Hash, vec![], &known);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].rule, UNUSED_SUPPRESSION.id);
+        assert_eq!(apply_fixes(text, &out), "a = 1\nb = 2\n");
+    }
+
+    #[test]
+    fn html_comments_in_markdown() {
+        let k = "hardcoded-service-key";
+        let text = "Don't copy this:\n\n<!-- rlscope-ignore hardcoded-service-key: a revoked key, shown as an example -->\n```\nKEY\n```\n";
+        // the comment covers the next line that is not blank: the fence; a finding on the key needs the
+        // comment inside the fence's line range or on the key's own line
+        let out = run(text, CommentStyle::Html, vec![at(text, "KEY", k)]);
+        assert_eq!(
+            rules_of(&out),
+            ["unused-suppression@3:1", "hardcoded-service-key@5:1"]
+        );
+        let text = "The old key was KEY <!-- rlscope-ignore hardcoded-service-key: revoked -->, don't reuse it.\n";
+        assert!(run(text, CommentStyle::Html, vec![at(text, "KEY", k)]).is_empty());
+        let text = "<!-- rlscope-ignore-file hardcoded-service-key: revoked keys, for the incident report -->\n\nKEY\n";
+        assert!(run(text, CommentStyle::Html, vec![at(text, "KEY", k)]).is_empty());
+        // `#`, `//` and `/* */` are not comments in Markdown
+        for text in [
+            "# rlscope-ignore hardcoded-service-key: r\nKEY\n",
+            "/* rlscope-ignore hardcoded-service-key: r */\nKEY\n",
+        ] {
+            let out = run(text, CommentStyle::Html, vec![at(text, "KEY", k)]);
+            assert_eq!(rules_of(&out), ["hardcoded-service-key@2:1"], "{text}");
+        }
     }
 
     #[test]

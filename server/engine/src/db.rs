@@ -16,7 +16,7 @@ use rlscope_core::LineIndex;
 
 use crate::envfile::{self, EnvEntry};
 use crate::idx::{define_index, IndexVec};
-use crate::ir::FileIr;
+use crate::ir::{ExprId, FileIr};
 use crate::lang::Lang;
 use crate::resolve::{load_tsconfig, parse_package, Package, Resolved, Resolver, TsConfig};
 
@@ -217,6 +217,17 @@ impl Db {
             Some(id) => vec![id],
             None => self.files.indices().collect(),
         };
+        // a file with `@Inject(token)` depends on every file that registers providers (NestJS)
+        let provider_files: Vec<FileId> = self
+            .files
+            .iter_enumerated()
+            .filter(|(_, f)| {
+                f.as_ref()
+                    .and_then(|f| f.ir.as_ref())
+                    .is_some_and(|ir| !ir.providers.is_empty())
+            })
+            .map(|(i, _)| i)
+            .collect();
         let computed: Vec<(FileId, Vec<FileId>)> = {
             let snap = self.snapshot();
             ids.par_iter()
@@ -231,6 +242,9 @@ impl Db {
                             Resolved::External => None,
                         })
                         .collect();
+                    if ir.injects {
+                        deps.extend(provider_files.iter().copied().filter(|&p| p != id));
+                    }
                     deps.sort_unstable();
                     deps.dedup();
                     Some((id, deps))
@@ -333,6 +347,17 @@ impl<'w> Snapshot<'w> {
     /// The files that import `file` directly.
     pub fn importers(&self, file: FileId) -> Vec<FileId> {
         self.db.rdeps.get(&file).cloned().unwrap_or_default()
+    }
+
+    /// Every NestJS provider object (`{ provide, use… }`) of the summarised files.
+    pub fn providers(&self) -> Vec<(FileId, ExprId)> {
+        let mut out = Vec::new();
+        for (i, f) in self.db.files.iter_enumerated() {
+            if let Some(ir) = f.as_ref().and_then(|f| f.ir.as_ref()) {
+                out.extend(ir.providers.iter().map(|&e| (i, e)));
+            }
+        }
+        out
     }
 
     pub fn ir(&self, file: FileId) -> Option<&'w FileIr> {

@@ -125,6 +125,12 @@ pub enum Expr {
     },
     /// `require('x')`, `import('x')`: the module itself.
     Require(Name),
+    /// A constructor parameter or field decorated `@Inject(token)` (NestJS): what a call passes for it
+    /// (`arg`), else what the workspace's provider for `token` gives.
+    Injected {
+        token: ExprId,
+        arg: ExprId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,6 +235,11 @@ pub struct FileIr {
     /// Member/index/call expressions that may read an environment variable (for the browser rule).
     pub env_reads: Vec<ExprId>,
     pub key_literals: Vec<KeyLiteral>,
+    /// Object literals that register a NestJS provider: `{ provide: token, useFactory | useValue | useClass
+    /// | useExisting: … }`.
+    pub providers: Vec<ExprId>,
+    /// Whether any expression is [`Expr::Injected`]: the file depends on every file with providers.
+    pub injects: bool,
     /// Module specifiers this file imports (static, re-export, require, dynamic import).
     pub specifiers: Vec<Name>,
     pub use_client: bool,

@@ -36,6 +36,9 @@ const PATTERNS: &[&str] = &[
     "sb_secret_",
     "sb_publishable_",
     "$env/",
+    // NestJS: a class that is injected a client, a provider that builds one
+    "@Inject(",
+    "useFactory",
 ];
 
 /// The index of `eyJ` in [`PATTERNS`].

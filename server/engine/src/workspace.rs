@@ -195,6 +195,10 @@ impl Workspace {
         ir: Option<FileIr>,
     ) -> Vec<PathBuf> {
         let is_new = !self.db.by_path.contains_key(&path);
+        let has_providers = |ir: Option<&FileIr>| ir.is_some_and(|ir| !ir.providers.is_empty());
+        // gaining or losing NestJS providers changes the imports of every file that injects
+        let providers_changed = has_providers(self.db.data(&path).and_then(|f| f.ir.as_deref()))
+            != has_providers(ir.as_ref());
         // the models the current findings were computed from, to see what a SQL edit changes
         let old_projects = (lang == Lang::Sql)
             .then(|| self.db.projects.get().cloned())
@@ -231,9 +235,24 @@ impl Workspace {
             // a SQL file outside `supabase/` is a project of its own
             return vec![path];
         }
+        // the files that injected this one's providers, before they stop depending on it
+        let injected_before = if providers_changed && !is_new {
+            self.db.dependents(id)
+        } else {
+            Vec::new()
+        };
         // a new file can make other files' imports resolve
-        self.db.recompute_deps(if is_new { None } else { Some(id) });
-        let affected = self.db.dependents(id);
+        self.db.recompute_deps(if is_new || providers_changed {
+            None
+        } else {
+            Some(id)
+        });
+        let mut affected = self.db.dependents(id);
+        if !injected_before.is_empty() {
+            affected.extend(injected_before);
+            affected.sort();
+            affected.dedup();
+        }
         self.forget_schema_deps(&affected);
         affected
     }
@@ -389,12 +408,7 @@ impl Workspace {
                 !carries_key(&fix.title) && !fix.edits.iter().any(|e| carries_key(&e.replacement))
             });
         }
-        if matches!(f.lang, Lang::Sql) || f.lang.is_script() {
-            let style = if f.lang == Lang::Sql {
-                CommentStyle::Sql
-            } else {
-                CommentStyle::Js
-            };
+        if let Some(style) = comment_style(f.lang, &f.path) {
             findings = suppress::apply(&f.text, style, findings, &|id| {
                 crate::rules::by_id(id).is_some()
             });
@@ -475,5 +489,22 @@ impl Workspace {
             return Vec::new();
         }
         crate::ide::inlay_hints(&self.snapshot(), id)
+    }
+}
+
+/// How suppression comments are written in a file; `None` where there are no comments (JSON).
+fn comment_style(lang: Lang, path: &Path) -> Option<CommentStyle> {
+    match lang {
+        Lang::Sql => Some(CommentStyle::Sql),
+        l if l.is_script() => Some(CommentStyle::Js),
+        Lang::DotEnv => Some(CommentStyle::Hash),
+        Lang::Text => match path.extension().and_then(|e| e.to_str()) {
+            Some("toml" | "yaml" | "yml") => Some(CommentStyle::Hash),
+            Some("md") => Some(CommentStyle::Html),
+            // MDX comments are JSX's `{/* … */}`; JSONC and JSON5 have `//` and `/* */`
+            Some("mdx" | "jsonc" | "json5") => Some(CommentStyle::Js),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -508,3 +508,135 @@ fn walk_reads_keys_in_text_files_but_not_lockfiles_dependencies_or_data() {
     assert!(!files.contains(&"docs/plain.md".to_string()), "{files:?}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `rlscope-ignore` in the comment syntax of each text file `hardcoded-service-key` reads: `#` in TOML, YAML
+/// and `.env`, `--` in SQL, `<!-- -->` in Markdown, `//` in JSONC; JSON has no comments, so its findings stay.
+#[test]
+fn suppressions_in_text_files_use_each_format_s_comments() {
+    use std::sync::Arc;
+    let fixture = fixtures().join("hardcoded-service-key/invalid/config.toml");
+    let fixture_text = std::fs::read_to_string(fixture).unwrap();
+    let key = fixture_text
+        .split('"')
+        .find(|s| s.starts_with("eyJ"))
+        .unwrap()
+        .to_string();
+    let reason = "rlscope-ignore hardcoded-service-key: revoked, kept for the incident notes";
+    let root = PathBuf::from("/ws");
+    let cases: Vec<(&str, String, usize)> = vec![
+        (
+            "supabase/config.toml",
+            format!("[auth]\n# {reason}\nkey = \"{key}\"\n"),
+            0,
+        ),
+        (
+            "deploy/values.yaml",
+            format!("env:\n  KEY: {key} # {reason}\n"),
+            0,
+        ),
+        (
+            "supabase/migrations/1_hook.sql",
+            format!("-- {reason}\nselect '{key}';\n"),
+            0,
+        ),
+        (
+            "docs/keys.md",
+            format!("Old key: `{key}` <!-- {reason} -->\n"),
+            0,
+        ),
+        (
+            "config/app.jsonc",
+            format!("{{\n  // {reason}\n  \"key\": \"{key}\"\n}}\n"),
+            0,
+        ),
+        // the comment forms of other formats do not count
+        (
+            "config/app.json",
+            format!("{{\n  \"_\": \"# {reason}\",\n  \"key\": \"{key}\"\n}}\n"),
+            1,
+        ),
+        ("deploy/other.yaml", format!("// {reason}\nKEY: {key}\n"), 1),
+        ("docs/other.md", format!("# {reason}\n\n`{key}`\n"), 1),
+    ];
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    for (rel, text, _) in &cases {
+        ws.set_file(root.join(rel), Arc::from(text.as_str()));
+    }
+    for (rel, _, expected) in &cases {
+        let findings: Vec<_> = ws
+            .check_file(&root.join(rel))
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        let want = vec!["hardcoded-service-key"; *expected];
+        assert_eq!(findings, want, "{rel}");
+    }
+    // `.env`: a browser-exposed name holding a service key, suppressed by a `#` comment
+    let env = root.join(".env.local");
+    let text = format!(
+        "# {}\nNEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY={key}\n",
+        reason.replace("hardcoded-service-key", "service-key-in-browser")
+    );
+    ws.set_file(env.clone(), Arc::from(text.as_str()));
+    assert!(ws.check_file(&env).is_empty(), "{:?}", ws.check_file(&env));
+    let text = format!("NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY={key}\n");
+    ws.set_file(env.clone(), Arc::from(text.as_str()));
+    let rules: Vec<_> = ws.check_file(&env).into_iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["service-key-in-browser"]);
+}
+
+#[test]
+fn an_edit_to_a_nest_provider_rechecks_the_files_that_inject_it() {
+    use std::sync::Arc;
+    let root = PathBuf::from("/ws");
+    let mut ws = Workspace::new(root.clone(), Default::default());
+    let (tokens, module, service) = (
+        root.join("tokens.ts"),
+        root.join("supabase.module.ts"),
+        root.join("auth.service.ts"),
+    );
+    let provider = |key: &str| -> Arc<str> {
+        Arc::from(format!(
+            "import {{ createClient }} from '@supabase/supabase-js'\n\
+             import {{ SUPABASE }} from './tokens'\n\
+             export const supabaseProvider = {{\n  provide: SUPABASE,\n  \
+             useFactory: () => createClient(process.env.SUPABASE_URL!, process.env.{key}!),\n}}\n"
+        ))
+    };
+    let session_findings = |ws: &Workspace| {
+        ws.check_file(&service)
+            .into_iter()
+            .filter(|f| f.rule == "session-method-on-service-client")
+            .count()
+    };
+    ws.set_file(
+        tokens.clone(),
+        Arc::from("export const SUPABASE = Symbol('SUPABASE')\n"),
+    );
+    ws.set_file(
+        service.clone(),
+        Arc::from(
+            "import { Inject, Injectable } from '@nestjs/common'\n\
+             import { SUPABASE } from './tokens'\n\
+             @Injectable()\n\
+             export class AuthService {\n  \
+             constructor(@Inject(SUPABASE) private readonly supabase: any) {}\n  \
+             login(email: string, password: string) {\n    \
+             return this.supabase.auth.signInWithPassword({ email, password })\n  }\n}\n",
+        ),
+    );
+    ws.set_file(module.clone(), provider("SUPABASE_ANON_KEY"));
+    assert_eq!(session_findings(&ws), 0);
+    // the injecting file does not import the provider's file, and is re-checked all the same
+    let affected = ws.set_file(module.clone(), provider("SUPABASE_SERVICE_ROLE_KEY"));
+    assert!(affected.contains(&service), "{affected:?}");
+    assert_eq!(session_findings(&ws), 1);
+    // the provider goes away: the injecting file is re-checked and its finding goes too
+    let affected = ws.set_file(module.clone(), Arc::from("export const nothing = 1\n"));
+    assert!(affected.contains(&service), "{affected:?}");
+    assert_eq!(session_findings(&ws), 0);
+    // and comes back
+    let affected = ws.set_file(module.clone(), provider("SUPABASE_SERVICE_ROLE_KEY"));
+    assert!(affected.contains(&service), "{affected:?}");
+    assert_eq!(session_findings(&ws), 1);
+}

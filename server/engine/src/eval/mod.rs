@@ -19,6 +19,7 @@ use crate::resolve::Resolved;
 
 mod call;
 mod modules;
+mod nest;
 mod objects;
 mod supabase;
 mod value;
@@ -57,6 +58,8 @@ pub struct Eval<'w> {
     steps: u32,
     depth: u32,
     object_depth: u32,
+    /// The workspace's NestJS provider objects, listed on first use.
+    providers: Option<Rc<[(FileId, ExprId)]>>,
 }
 
 /// Adds an alternative. Past [`MAX_VALUES`] the rest are not dropped but stand as one `Unknown`, so a value
@@ -85,6 +88,7 @@ impl<'w> Eval<'w> {
             steps: 0,
             depth: 0,
             object_depth: 0,
+            providers: None,
         }
     }
 
@@ -307,6 +311,14 @@ impl<'w> Eval<'w> {
                 vec![Value::Unknown]
             }
             Expr::Require(spec) => vec![self.module_value(file, spec)],
+            Expr::Injected { token, arg } => {
+                let (token, arg) = (*token, *arg);
+                let passed = self.eval(file, arg, ctx);
+                if !matches!(passed.as_slice(), [Value::Unknown]) {
+                    return passed;
+                }
+                self.injected(file, token)
+            }
         }
     }
 }

@@ -339,54 +339,29 @@ impl<'w> Eval<'w> {
     ) -> Option<Header> {
         let mut found: Vec<Option<Header>> = Vec::new();
         for g in self.eval(file, global, ctx) {
-            let Value::Object {
-                file: gf,
-                expr: ge,
-                ctx: gc,
-            } = g
-            else {
+            let Some(headers) = self.headers_of(g) else {
                 found.push(None);
                 continue;
             };
             let mut header = None;
-            for (name, _, headers, hf, hctx) in self.object_entries(gf, ge, &gc, 0) {
-                if &*name != "headers" {
-                    continue;
-                }
+            for alternatives in headers {
                 let mut alts: Vec<Option<Header>> = Vec::new();
-                for h in self.eval(hf, headers, &hctx) {
-                    let Value::Object {
-                        file: of,
-                        expr: oe,
-                        ctx: oc,
-                    } = h
-                    else {
+                for h in alternatives {
+                    let Some(entries) = self.authorization_entries(h) else {
                         alts.push(None);
                         continue;
                     };
                     let mut this = None;
-                    for (hname, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
-                        if !hname.eq_ignore_ascii_case("authorization") {
-                            continue;
-                        }
-                        let Some(vir) = self.ir(vf) else { continue };
-                        let range = TextRange::new(
-                            key_range.start,
-                            vir.range(value).end.max(key_range.end),
-                        );
-                        let vals = self.eval(vf, value, &vctx);
-                        let key = vals.iter().find_map(|v| match v {
-                            Value::Key(k) => Some(k.clone()),
-                            _ => None,
-                        });
+                    for (loc, vals) in entries {
                         // `Authorization: undefined` sends nothing
                         if vals.iter().all(|v| matches!(v, Value::Undefined)) {
                             continue;
                         }
-                        this = Some(Header {
-                            loc: Loc { file: vf, range },
-                            value: key,
+                        let key = vals.into_iter().find_map(|v| match v {
+                            Value::Key(k) => Some(k),
+                            _ => None,
                         });
+                        this = Some(Header { loc, value: key });
                     }
                     alts.push(this);
                 }
@@ -406,54 +381,54 @@ impl<'w> Eval<'w> {
     /// An `Authorization` header with the caller's token on some alternative of a `global` option.
     fn find_user_header(&mut self, file: FileId, global: ExprId, ctx: &CallCtx) -> Option<Header> {
         for g in self.eval(file, global, ctx) {
-            let Value::Object {
-                file: gf,
-                expr: ge,
-                ctx: gc,
-            } = g
-            else {
-                continue;
-            };
-            for (name, _, headers, hf, hctx) in self.object_entries(gf, ge, &gc, 0) {
-                if &*name != "headers" {
-                    continue;
-                }
-                for h in self.eval(hf, headers, &hctx) {
-                    let Value::Object {
-                        file: of,
-                        expr: oe,
-                        ctx: oc,
-                    } = h
-                    else {
-                        continue;
-                    };
-                    for (hname, key_range, value, vf, vctx) in self.object_entries(of, oe, &oc, 0) {
-                        if !hname.eq_ignore_ascii_case("authorization") {
-                            continue;
-                        }
-                        let Some(vir) = self.ir(vf) else { continue };
-                        let range = TextRange::new(
-                            key_range.start,
-                            vir.range(value).end.max(key_range.end),
-                        );
-                        let user = self
-                            .eval(vf, value, &vctx)
-                            .into_iter()
-                            .find_map(|v| match v {
-                                Value::Key(k) if k.level == Some(KeyLevel::User) => Some(k),
-                                _ => None,
-                            });
-                        if let Some(k) = user {
-                            return Some(Header {
-                                loc: Loc { file: vf, range },
-                                value: Some(k),
-                            });
-                        }
+            for h in self.headers_of(g).into_iter().flatten().flatten() {
+                for (loc, vals) in self.authorization_entries(h).unwrap_or_default() {
+                    let user = vals.into_iter().find_map(|v| match v {
+                        Value::Key(k) if k.level == Some(KeyLevel::User) => Some(k),
+                        _ => None,
+                    });
+                    if let Some(k) = user {
+                        return Some(Header {
+                            loc,
+                            value: Some(k),
+                        });
                     }
                 }
             }
         }
         None
+    }
+
+    /// The values of each `headers` entry of a `global` option's value (`None`: not an object).
+    fn headers_of(&mut self, global: Value) -> Option<Vec<Vals>> {
+        let Value::Object { file, expr, ctx } = global else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for (name, _, headers, hf, hctx) in self.object_entries(file, expr, &ctx, 0) {
+            if &*name == "headers" {
+                out.push(self.eval(hf, headers, &hctx));
+            }
+        }
+        Some(out)
+    }
+
+    /// The `Authorization` entries of a `headers` value, each with its range (name to value) and values
+    /// (`None`: not an object).
+    fn authorization_entries(&mut self, headers: Value) -> Option<Vec<(Loc, Vals)>> {
+        let Value::Object { file, expr, ctx } = headers else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for (name, key_range, value, vf, vctx) in self.object_entries(file, expr, &ctx, 0) {
+            if !name.eq_ignore_ascii_case("authorization") {
+                continue;
+            }
+            let Some(vir) = self.ir(vf) else { continue };
+            let range = TextRange::new(key_range.start, vir.range(value).end.max(key_range.end));
+            out.push((Loc { file: vf, range }, self.eval(vf, value, &vctx)));
+        }
+        Some(out)
     }
 
     /// What a key argument is written as, seen through `const` bindings (`const key = a ?? b`).

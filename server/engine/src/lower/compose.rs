@@ -114,6 +114,8 @@ pub(super) fn compose<'f>(frags: impl Iterator<Item = (TextRange, Cow<'f, Fragme
             out.calls.push(call);
         }
         out.env_reads.extend(ir.env_reads.iter().map(|&e| e + e0));
+        out.providers.extend(ir.providers.iter().map(|&e| e + e0));
+        out.injects |= ir.injects;
         for mut lit in ir.key_literals.drain(..) {
             lit.range = mv(lit.range);
             out.key_literals.push(lit);
@@ -213,6 +215,10 @@ pub(super) fn relocate_expr(
         Expr::Fallback { left, right } => {
             *left += e0;
             *right += e0;
+        }
+        Expr::Injected { token, arg } => {
+            *token += e0;
+            *arg += e0;
         }
         Expr::Param { func, .. } => *func += f0,
     }

@@ -276,7 +276,20 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                self.push(Expr::Object(entries), r)
+                let named = |n: &str| {
+                    entries.iter().any(
+                        |e| matches!(e, ObjEntry::Prop { key: PropKey::Name(k), .. } if &**k == n),
+                    )
+                };
+                let provider = named("provide")
+                    && ["useFactory", "useValue", "useClass", "useExisting"]
+                        .iter()
+                        .any(|n| named(n));
+                let id = self.push(Expr::Object(entries), r);
+                if provider {
+                    self.ir.providers.push(id);
+                }
+                id
             }
             "array" => {
                 let mut cursor = node.walk();

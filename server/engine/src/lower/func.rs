@@ -57,6 +57,13 @@ impl Lowerer<'_> {
                 }
                 None => pe,
             };
+            let value = match self.inject_token(p) {
+                Some(token) => {
+                    self.ir.injects = true;
+                    self.push(Expr::Injected { token, arg: value }, range(p))
+                }
+                None => value,
+            };
             self.bind_pattern(pattern, value, BindingKind::Param);
             // constructor parameter properties: `constructor(private key: string)`
             if let Some(class) = self.class {
@@ -93,6 +100,8 @@ impl Lowerer<'_> {
             range: range(node),
             ..Default::default()
         });
+        // `@Module({ providers: [...] })`: the arguments may register providers
+        self.decorators(node);
         let Some(body) = self.field(node, F::Body) else {
             return cid;
         };
@@ -109,8 +118,16 @@ impl Lowerer<'_> {
                         continue;
                     };
                     let key: Name = self.node_text(n).into();
-                    if let Some(v) = self.field(m, F::Value) {
-                        let e = self.expr(v);
+                    let value = match self.field(m, F::Value) {
+                        Some(v) => Some(self.expr(v)),
+                        // `@Inject(token) private readonly client: SupabaseClient`
+                        None => self.inject_token(m).map(|token| {
+                            self.ir.injects = true;
+                            let arg = self.push(Expr::Unknown, range(m));
+                            self.push(Expr::Injected { token, arg }, range(m))
+                        }),
+                    };
+                    if let Some(e) = value {
                         self.ir.classes[cid].fields.entry(key).or_default().push(e);
                     }
                 }
@@ -139,5 +156,43 @@ impl Lowerer<'_> {
         }
         self.class = saved_class;
         cid
+    }
+
+    /// The token of an `@Inject(token)` decorator on `node` (a parameter or a field).
+    fn inject_token(&mut self, node: Node) -> Option<ExprId> {
+        let mut cursor = node.walk();
+        let decorators: Vec<Node> = node
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator")
+            .collect();
+        for d in decorators {
+            let Some(call) = d.named_child(0).filter(|c| c.kind() == "call_expression") else {
+                continue;
+            };
+            let callee = self.field(call, F::Function);
+            if !callee.is_some_and(|c| c.kind() == "identifier" && self.node_text(c) == "Inject") {
+                continue;
+            }
+            let token = self
+                .field(call, F::Arguments)
+                .and_then(|a| a.named_child(0))?;
+            return Some(self.expr(token));
+        }
+        None
+    }
+
+    /// Lowers the decorators written on `node` (a class, or the `export` statement before one) as
+    /// expressions, so the objects they are given are seen.
+    pub(super) fn decorators(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        let decorators: Vec<Node> = node
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator")
+            .collect();
+        for d in decorators {
+            if let Some(e) = d.named_child(0) {
+                self.expr(e);
+            }
+        }
     }
 }

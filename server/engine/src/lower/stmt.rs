@@ -174,6 +174,8 @@ impl Lowerer<'_> {
             let has = node.children(&mut c).any(|ch| ch.kind() == "default");
             has
         };
+        // `@Module({ … }) export class AppModule {}`: the decorators belong to the export statement
+        self.decorators(node);
         if let Some(decl) = self.field(node, F::Declaration) {
             let names = match decl.kind() {
                 "lexical_declaration" | "variable_declaration" => self.var_decl(decl),

@@ -7,7 +7,7 @@ use rlscope_core::{Finding, Severity};
 
 use super::{key_primary, RuleCtx};
 use crate::db::FileData;
-use crate::eval::{Client, KeySource, Loc, Value};
+use crate::eval::{Client, KeySource, KeyVal, Loc, Value};
 use crate::ir::{Expr, ImportKind, ObjEntry, PropKey};
 
 pub static META: RuleMeta = RuleMeta {
@@ -20,7 +20,9 @@ pub static META: RuleMeta = RuleMeta {
 `createPagesBrowserClient`, …), or held in an environment variable that bundlers expose to the browser \
 (`NEXT_PUBLIC_`, `VITE_`, `PUBLIC_`, `EXPO_PUBLIC_`, `REACT_APP_`, `NUXT_PUBLIC_`, `GATSBY_`) — by its name or by its \
 value in a `.env` file. Also a service key passed through the `env` option of `next.config.js`/`.mjs`/`.ts` \
-(`env: { NAME: process.env.SUPABASE_SERVICE_ROLE_KEY }`): Next.js inlines those values into the bundles.",
+(`env: { NAME: process.env.SUPABASE_SERVICE_ROLE_KEY }`): Next.js inlines those values into the bundles. One leak \
+is one finding, on the read of the key: a client in another module that is only handed a key already reported where \
+it is read is not reported again.",
     why_bad: "Whatever reaches the browser bundle can be read by anyone who opens the page. With the service-role key \
 they can read and write every table, bypassing all Row Level Security, and use the admin API.",
     example: r#"'use client'
@@ -64,6 +66,11 @@ pub(crate) fn check_client(ctx: &mut RuleCtx, c: &Client, loc: Loc) {
             key.describe()
         )
     } else if let Some(name) = &exposed_name {
+        if key.origin.file != ctx.file && read_is_reported(ctx, key) {
+            // the module that reads the exposed variable reports the leak there; a client elsewhere that is
+            // handed the key is the same leak, not a second one
+            return;
+        }
         format!(
             "`{name}` holds the service-role key of this `{}` client, and bundlers inline `{}` variables into browser \
 code: anyone can read it and bypass RLS",
@@ -86,6 +93,32 @@ code: anyone can read it and bypass RLS",
         f = ctx.related(f, key.origin, "service-role key read here");
     }
     ctx.out.push(f);
+}
+
+/// Whether [`check_file`] of the module that reads `key` reports that read: a Supabase-specific service-level
+/// variable read there under a browser-exposed name or in a `'use client'` module.
+fn read_is_reported(ctx: &RuleCtx, key: &KeyVal) -> bool {
+    let KeySource::Env { name, .. } = &key.source else {
+        return false;
+    };
+    if key.level != Some(KeyLevel::Service) || !key.is_supabase_specific() {
+        return false;
+    }
+    let Some(ir) = ctx.snap.ir(key.origin.file) else {
+        return false;
+    };
+    let exposed = ctx.snap.config.is_browser_env_name(name);
+    let browser = ir.use_client && !ir.imports_server_only;
+    let at_env_read = ir
+        .env_reads
+        .iter()
+        .any(|&e| ir.range(e) == key.origin.range);
+    let at_public_import = ir.imports.iter().any(|imp| {
+        &*imp.source == "$env/static/public"
+            && imp.range == key.origin.range
+            && matches!(&imp.kind, ImportKind::Named(n) if **n == **name)
+    });
+    (at_env_read && (exposed || browser)) || (at_public_import && exposed)
 }
 
 pub(crate) fn check_file(ctx: &mut RuleCtx) {
