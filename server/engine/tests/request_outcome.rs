@@ -135,7 +135,8 @@ fn definition_and_references_between_requests_and_migrations() {
     let at = text.find("insert(").unwrap() as u32 + 1;
     assert_eq!(ws.definition(&actions, at), None);
 
-    // references of `notes` in `create table public.notes`: the two requests of the actions
+    // references of `notes` in `create table public.notes`: the two requests of the actions, the two of the
+    // visitors' queries
     let sql = ws.source(&migration).unwrap();
     let at = sql.find("public.notes").unwrap() as u32 + 9;
     let refs = ws.references(&migration, at, false);
@@ -153,12 +154,14 @@ fn definition_and_references_between_requests_and_migrations() {
         vec![
             ("app/notes/actions.ts".to_string(), "'notes'".to_string()),
             ("app/notes/actions.ts".to_string(), "'notes'".to_string()),
+            ("app/public/queries.ts".to_string(), "'notes'".to_string()),
+            ("app/public/queries.ts".to_string(), "'notes'".to_string()),
         ]
     );
     assert!(refs[0].1.start < refs[1].1.start);
     // with the declaration: the CREATE TABLE's name first
     let with = ws.references(&migration, at, true);
-    assert_eq!(with.len(), 3);
+    assert_eq!(with.len(), 5);
     assert_eq!(with[0].0, migration);
     assert_eq!(text_at(&ws, &with[0].0, with[0].1), "public.notes");
     // the admin client's insert, through an imported client, in another folder
