@@ -98,8 +98,15 @@ async function hoverText(target) {
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const hover = page.locator(".monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents").first();
   await hover.waitFor({ state: "visible", timeout: 15000 });
-  await page.waitForTimeout(1500); // let the language server's part arrive next to the diagnostic's
-  return (await page.locator(".monaco-hover:visible").first().innerText()).replace(/\u00a0/g, " ");
+  // The language server's part arrives after the diagnostic's and shows "Loading..." until then: under load that
+  // takes seconds, so read until it is there.
+  let text = "";
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(i === 0 ? 1500 : 500);
+    text = (await page.locator(".monaco-hover:visible").first().innerText().catch(() => "")).replace(/\u00a0/g, " ");
+    if (text && !text.includes("Loading...")) break;
+  }
+  return text;
 }
 
 /** The span of a token on the first view line whose text includes `lineNeedle`. */
