@@ -38,42 +38,17 @@ pub fn load_config(explicit: Option<&Path>, start: &Path) -> Result<Config, Stri
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    for p in &args.paths {
-        if !p.exists() {
-            eprintln!("error: {}: no such file or folder", p.display());
-            return ExitCode::from(2);
-        }
-    }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let first = args.paths.first().cloned().unwrap_or_else(|| cwd.clone());
-    let config = match load_config(args.config.as_deref(), &first) {
-        Ok(c) => c,
+    let opts = LoadOptions {
+        no_prefilter: args.no_prefilter,
+    };
+    let mut ws = match crate::project::open_workspace(&args.paths, args.config.as_deref(), &opts) {
+        Ok(ws) => ws,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let root = match args.paths.first() {
-        Some(p) if p.is_dir() => p.clone(),
-        Some(p) => p.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
-        None => cwd.clone(),
-    };
-    let root = std::fs::canonicalize(&root).unwrap_or(root);
-    let mut ws = Workspace::new(root, config);
-    let paths: Vec<_> = args
-        .paths
-        .iter()
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    let errors = ws.load_paths(
-        &paths,
-        &LoadOptions {
-            no_prefilter: args.no_prefilter,
-        },
-    );
-    for e in &errors {
-        eprintln!("warning: {}: {}", e.path.display(), e.message);
-    }
 
     let min = if args.unsafe_fixes {
         Applicability::Unsafe

@@ -4,6 +4,7 @@
 mod check;
 mod fix;
 mod output;
+mod project;
 mod roles;
 
 use std::path::PathBuf;
@@ -45,7 +46,9 @@ enum Command {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Files or folders to check.
+    /// Files or folders to check. The project root (paths in messages are relative to it) is the nearest folder
+    /// at or above the first path holding rlscope.toml, package.json, tsconfig.json or a supabase/ folder, not
+    /// above a folder holding .git; without one, the first path's folder.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -73,7 +76,7 @@ pub struct CheckArgs {
 
 #[derive(clap::Args)]
 pub struct RolesArgs {
-    /// Files or folders to list (default: the current folder).
+    /// Files or folders to list (default: the current folder). The project root is found as for `check`.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.

@@ -54,30 +54,15 @@ pub fn run(args: &RolesArgs) -> ExitCode {
         }
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let first = args.paths.first().cloned().unwrap_or_else(|| cwd.clone());
-    let config = match crate::check::load_config(args.config.as_deref(), &first) {
-        Ok(c) => c,
+    // requests sit in files the prefilter would skip (no key in them): parse everything
+    let opts = LoadOptions { no_prefilter: true };
+    let ws = match crate::project::open_workspace(&args.paths, args.config.as_deref(), &opts) {
+        Ok(ws) => ws,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let root = match args.paths.first() {
-        Some(p) if p.is_dir() => p.clone(),
-        Some(p) => p.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
-        None => cwd.clone(),
-    };
-    let root = std::fs::canonicalize(&root).unwrap_or(root);
-    let mut ws = Workspace::new(root, config);
-    let paths: Vec<_> = args
-        .paths
-        .iter()
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    // requests sit in files the prefilter would skip (no key in them): parse everything
-    for e in ws.load_paths(&paths, &LoadOptions { no_prefilter: true }) {
-        eprintln!("warning: {}: {}", e.path.display(), e.message);
-    }
     let requests = collect(&ws, args.role.as_deref());
     let text = match args.format {
         RolesFormat::Human => human(&requests, &cwd),

@@ -537,3 +537,49 @@ fn version_names_the_commit() {
     // `-V` is the same
     assert_eq!(stdout(&rlscope(dir, &["-V"])).trim_end(), line);
 }
+
+// ---------------------------------------------------------------- project root
+
+const SIGN_IN_ON_SERVICE_CLIENT: &str = "import { createClient } from '@supabase/supabase-js'\n\nconst admin = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!)\n\nexport async function login(email: string, password: string) {\n  return admin.auth.signInWithPassword({ email, password })\n}\n";
+
+/// The messages of a `check --format json` run.
+fn messages(o: &Output) -> Vec<String> {
+    let json: Value =
+        serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)));
+    json.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["messages"].as_array().unwrap().iter())
+        .map(|m| m["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn project_root_is_the_nearest_folder_with_package_json_above_the_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("web");
+    write(&project, "lib/admin.ts", SIGN_IN_ON_SERVICE_CLIENT);
+    // no marker anywhere: the root is the checked file's folder, and places read from there
+    let o = rlscope(&project, &["check", "lib/admin.ts", "--format", "json"]);
+    let m = messages(&o);
+    assert!(
+        m.iter().any(|m| m.contains("built at admin.ts:3")),
+        "{m:#?}"
+    );
+    // with a package.json above, every way of naming the file reads places from the project's folder
+    write(&project, "package.json", "{\"name\": \"web\"}\n");
+    for (cwd, path) in [
+        (project.clone(), "lib/admin.ts"),
+        (project.join("lib"), "."),
+        (project.join("lib"), "admin.ts"),
+        (tmp.path().to_path_buf(), "web/lib"),
+    ] {
+        let o = rlscope(&cwd, &["check", path, "--format", "json"]);
+        let m = messages(&o);
+        assert!(
+            m.iter().any(|m| m.contains("built at lib/admin.ts:3")),
+            "{} {path}: {m:#?}",
+            cwd.display()
+        );
+    }
+}

@@ -1,5 +1,7 @@
 //! Hover and go-to-definition on a table name in SQL, answered from the project's schema model
-//! (`projects::Projects`): the table's final state after every migration, and its `CREATE TABLE`.
+//! (`projects::Projects`): the table's final state after every migration, and its `CREATE TABLE`. Between the
+//! code and the SQL: go to definition from a request's table string or `rpc` name to its `CREATE TABLE` /
+//! `CREATE FUNCTION`, and the references of a table or function named in SQL: the requests that touch it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -7,8 +9,10 @@ use std::path::{Path, PathBuf};
 use rlscope_core::TextRange;
 use rlscope_sql::schema::{self, PolicyCommand, SrcLoc, Tri};
 
+use crate::db::{FileId, Snapshot};
 use crate::ide::Hover;
 use crate::projects::Projects;
+use crate::requests::RequestKind;
 
 /// The table named at `offset` of SQL file `path` (`schema.name` or `name`, quoted or not).
 fn table_at<'m>(
@@ -191,4 +195,143 @@ fn table_markdown(t: &schema::Table, root: &Path) -> String {
         }
     }
     s
+}
+
+/// Where a name in a SQL model is written: its name in the `CREATE`, else the whole statement.
+fn name_loc(name_at: &Option<SrcLoc>, defined_at: &Option<SrcLoc>) -> Option<(PathBuf, TextRange)> {
+    let at = name_at.as_ref().or(defined_at.as_ref())?;
+    Some((at.path.to_path_buf(), at.range))
+}
+
+/// In code: the table string of `.from('t')` opens its `CREATE TABLE` (or `CREATE VIEW`), the name of
+/// `.rpc('f')` its `CREATE FUNCTION`, in the SQL of the file's Supabase project.
+pub(crate) fn definition_in_code(
+    snap: &Snapshot,
+    file: FileId,
+    offset: u32,
+) -> Option<(PathBuf, TextRange)> {
+    let req = crate::requests::request_at(snap, file, offset)?;
+    let projects = snap.projects();
+    let model = &projects.for_file(snap.path(file))?.model;
+    match &req.kind {
+        RequestKind::Db {
+            schema,
+            table,
+            table_range,
+            ..
+        } if table_range.touches(offset) && !table.is_empty() => {
+            let s = schema.as_deref().unwrap_or("public");
+            match model.table(s, table) {
+                Some(t) => name_loc(&t.name_at, &t.defined_at),
+                None => model
+                    .view(s, table)
+                    .and_then(|v| name_loc(&v.name_at, &v.defined_at)),
+            }
+        }
+        RequestKind::Rpc {
+            schema,
+            function,
+            name_range,
+        } if name_range.touches(offset) && !function.is_empty() => model
+            .functions_named(schema.as_deref().unwrap_or("public"), function)
+            .find_map(|f| name_loc(&f.name_at, &f.defined_at)),
+        _ => None,
+    }
+}
+
+/// What a SQL name can be referenced as from code.
+enum Target {
+    Table { schema: String, name: String },
+    Function { schema: String, name: String },
+}
+
+/// The references of the table (or function) named at `offset` of SQL file `path`: every request in
+/// `scripts` of the same Supabase project that touches it (the table string of `.from('t')`, the name of
+/// `.rpc('f')`), and with `include_declaration` its name in the `CREATE` first.
+pub(crate) fn references(
+    snap: &Snapshot,
+    path: &Path,
+    text: &str,
+    offset: u32,
+    scripts: &[FileId],
+    include_declaration: bool,
+) -> Vec<(PathBuf, TextRange)> {
+    let projects = snap.projects();
+    let Some(project) = projects.of_sql_file(path).filter(|p| p.supabase) else {
+        return Vec::new();
+    };
+    let Some((schema_name, name, _)) = qualified_name_at(text, offset as usize) else {
+        return Vec::new();
+    };
+    let schema_name = schema_name.unwrap_or_else(|| "public".to_string());
+    let model = &project.model;
+    let mut out = Vec::new();
+    let target = if let Some(t) = model.table(&schema_name, &name) {
+        if include_declaration {
+            out.extend(name_loc(&t.name_at, &t.defined_at));
+        }
+        Target::Table {
+            schema: schema_name,
+            name,
+        }
+    } else if model.functions_named(&schema_name, &name).next().is_some() {
+        if include_declaration {
+            out.extend(
+                model
+                    .functions_named(&schema_name, &name)
+                    .filter_map(|f| name_loc(&f.name_at, &f.defined_at)),
+            );
+        }
+        Target::Function {
+            schema: schema_name,
+            name,
+        }
+    } else {
+        return Vec::new();
+    };
+    let wanted = match &target {
+        Target::Table { name, .. } | Target::Function { name, .. } => name.as_str(),
+    };
+    for &file in scripts {
+        // cheap first: a file that never writes the name makes no request on it
+        if !snap.text(file).contains(wanted) {
+            continue;
+        }
+        let same_project = projects
+            .for_file(snap.path(file))
+            .is_some_and(|p| p.root == project.root);
+        if !same_project {
+            continue;
+        }
+        let requests = crate::panic_guard::catch_panic(|| crate::requests::requests(snap, file))
+            .unwrap_or_default();
+        for r in requests {
+            let hit = match (&target, &r.kind) {
+                (
+                    Target::Table { schema, name },
+                    RequestKind::Db {
+                        schema: s,
+                        table,
+                        table_range,
+                        ..
+                    },
+                ) => (table == name && s.as_deref().unwrap_or("public") == schema)
+                    .then_some(*table_range),
+                (
+                    Target::Function { schema, name },
+                    RequestKind::Rpc {
+                        schema: s,
+                        function,
+                        name_range,
+                    },
+                ) => (function == name && s.as_deref().unwrap_or("public") == schema)
+                    .then_some(*name_range),
+                _ => None,
+            };
+            if let Some(range) = hit {
+                out.push((snap.path(file).to_path_buf(), range));
+            }
+        }
+    }
+    out
 }

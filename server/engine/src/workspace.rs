@@ -462,18 +462,67 @@ impl Workspace {
         crate::ide::hover(&self.snapshot(), id, offset)
     }
 
-    /// Where the table named at `offset` of a SQL file is created (its name in the `CREATE TABLE`).
+    /// Where the table named at `offset` of a SQL file is created (its name in the `CREATE TABLE`); in code,
+    /// where the table of a `.from('t')` string or the function of an `.rpc('f')` name is created.
     pub fn definition(
         &self,
         path: &Path,
         offset: u32,
     ) -> Option<(PathBuf, rlscope_core::TextRange)> {
-        let f = self.db.data(path)?;
-        if f.lang != Lang::Sql {
+        let &id = self.db.by_path.get(path)?;
+        let f = self.db.files[id].as_ref()?;
+        if f.lang == Lang::Sql {
+            let text = f.text.clone();
+            return crate::schema::definition(&self.db.projects(), path, &text, offset);
+        }
+        if !f.lang.is_script() {
             return None;
         }
+        crate::schema::definition_in_code(&self.snapshot(), id, offset)
+    }
+
+    /// The requests in the code of the same Supabase project that touch the table (or function) named at
+    /// `offset` of a SQL file: the table string of each `.from('t')`, the name of each `.rpc('f')`. With
+    /// `include_declaration`, its name in the `CREATE` comes first.
+    pub fn references(
+        &self,
+        path: &Path,
+        offset: u32,
+        include_declaration: bool,
+    ) -> Vec<(PathBuf, rlscope_core::TextRange)> {
+        let Some(f) = self.db.data(path) else {
+            return Vec::new();
+        };
+        if f.lang != Lang::Sql {
+            return Vec::new();
+        }
         let text = f.text.clone();
-        crate::schema::definition(&self.db.projects(), path, &text, offset)
+        let scripts: Vec<crate::db::FileId> = self
+            .db
+            .by_path
+            .values()
+            .copied()
+            .filter(|&id| {
+                self.db.files[id]
+                    .as_ref()
+                    .is_some_and(|f| f.lang.is_script())
+            })
+            .collect();
+        let mut scripts = scripts;
+        scripts.sort_by(|&a, &b| {
+            self.db.files[a]
+                .as_ref()
+                .map(|f| &f.path)
+                .cmp(&self.db.files[b].as_ref().map(|f| &f.path))
+        });
+        crate::schema::references(
+            &self.snapshot(),
+            path,
+            &text,
+            offset,
+            &scripts,
+            include_declaration,
+        )
     }
 
     /// Role labels after each request on a Supabase client in the file.

@@ -67,6 +67,13 @@ pub enum Query {
         offset: u32,
         reply: oneshot::Sender<Option<Location>>,
     },
+    /// The requests in code that touch the table or function named at `offset` of a SQL file.
+    References {
+        path: PathBuf,
+        offset: u32,
+        include_declaration: bool,
+        reply: oneshot::Sender<Vec<Location>>,
+    },
     InlayHints {
         path: PathBuf,
         range: TextRange,
@@ -500,6 +507,17 @@ impl State {
                 }
                 let _ = reply.send(self.definition(&path, offset));
             }
+            Query::References {
+                path,
+                offset,
+                include_declaration,
+                reply,
+            } => {
+                if reply.is_closed() {
+                    return;
+                }
+                let _ = reply.send(self.references(&path, offset, include_declaration));
+            }
             Query::InlayHints { path, range, reply } => {
                 if reply.is_closed() {
                     return;
@@ -579,6 +597,29 @@ impl State {
             uri: Uri::from_file_path(&target)?,
             range: t.range(range, self.enc),
         })
+    }
+
+    /// The requests in code that touch the table (or function) named at `offset` of a SQL file.
+    fn references(&mut self, path: &Path, offset: u32, include_declaration: bool) -> Vec<Location> {
+        let ws = &self.ws;
+        let found = guarded("references", path, || {
+            ws.references(path, offset, include_declaration)
+        })
+        .unwrap_or_default();
+        found
+            .into_iter()
+            .filter_map(|(target, range)| {
+                let (text, index) = self.text_of(&target)?;
+                let t = TextRef {
+                    text: &text,
+                    index: &index,
+                };
+                Some(Location {
+                    uri: Uri::from_file_path(&target)?,
+                    range: t.range(range, self.enc),
+                })
+            })
+            .collect()
     }
 
     fn hover(&mut self, path: &Path, offset: u32) -> Option<Hover> {

@@ -442,6 +442,7 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(if literals {
                     CodeActionProviderCapability::Options(CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -674,6 +675,20 @@ impl LanguageServer for Backend {
             .await
             .flatten()
             .map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let (path, offset) = self.locate(&p.text_document.uri, p.position)?;
+        let include_declaration = params.context.include_declaration;
+        Ok(self
+            .query(|reply| Query::References {
+                path,
+                offset,
+                include_declaration,
+                reply,
+            })
+            .await)
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

@@ -1,5 +1,7 @@
 //! The schema model through the language server: advisor diagnostics on a migration, a hover on a table name
-//! showing its final state, and go to definition from a policy's table to its `CREATE TABLE`.
+//! showing its final state, and go to definition from a policy's table to its `CREATE TABLE`. Between code and
+//! SQL: the hover on a request with what RLS does to it, go to definition from a table string or `rpc` name,
+//! and the references of a table named in a migration.
 
 mod common;
 
@@ -68,4 +70,114 @@ async fn advisor_diagnostic_hover_and_definition_on_a_table_name() {
         .await
         .unwrap()
         .is_null());
+}
+
+const NOTES: &str = "create table public.notes (id bigint primary key, body text);\n\
+alter table public.notes enable row level security;\n\
+create policy \"Anyone adds notes\" on public.notes for insert to anon with check (true);\n\
+create function public.bump_notes() returns void language sql as $$ select 1 $$;\n";
+const CODE: &str = "import { createClient } from '@supabase/supabase-js'\n\
+const supabase = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_ANON_KEY!)\n\
+export const add = (body: string) => supabase.from('notes').insert({ body }).select()\n\
+export const bump = () => supabase.rpc('bump_notes')\n";
+
+/// `(line, character)` of `needle` in `text` plus `plus` characters (ASCII text).
+fn pos(text: &str, needle: &str, plus: usize) -> (usize, usize) {
+    let at = text.find(needle).unwrap() + plus;
+    let line = text[..at].matches('\n').count();
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, col)
+}
+
+#[tokio::test]
+async fn request_hover_definition_and_references_between_code_and_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let sql = write(&root, "supabase/migrations/20240101000000_notes.sql", NOTES);
+    let code = write(&root, "lib/notes.ts", CODE);
+    let mut h = Harness::new();
+    let init = h.initialize(Some(&root)).await;
+    assert_eq!(init["capabilities"]["referencesProvider"], true, "{init}");
+    h.wait_for("index ready", |r| {
+        r.method() == "$/progress" && r.params().unwrap()["value"]["kind"] == "end"
+    })
+    .await;
+    let u = h.open(&code, CODE).await;
+    let at = |(line, character): (usize, usize)| json!({"textDocument": {"uri": u.as_str()}, "position": {"line": line, "character": character}});
+
+    // the hover on the table string: the insert is allowed for anon, reading it back is not
+    let r = h
+        .request("textDocument/hover", at(pos(CODE, "'notes'", 2)))
+        .await
+        .unwrap();
+    let md = r["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        md.contains("- as **anon**: INSERT: allowed by \"Anyone adds notes\" (supabase/migrations/20240101000000_notes.sql:3) · `.select()` after it: **denied** — no SELECT policy for anon"),
+        "{r}"
+    );
+
+    // go to definition: the table string opens the CREATE TABLE, the rpc name the CREATE FUNCTION
+    let r = h
+        .request("textDocument/definition", at(pos(CODE, "'notes'", 2)))
+        .await
+        .unwrap();
+    assert_eq!(r["uri"], uri(&sql).as_str(), "{r}");
+    assert_eq!(
+        r["range"]["start"],
+        json!({"line": 0, "character": 13}),
+        "{r}"
+    );
+    assert_eq!(
+        r["range"]["end"],
+        json!({"line": 0, "character": 25}),
+        "{r}"
+    );
+    let r = h
+        .request("textDocument/definition", at(pos(CODE, "bump_notes", 1)))
+        .await
+        .unwrap();
+    assert_eq!(r["uri"], uri(&sql).as_str(), "{r}");
+    let (line, character) = pos(NOTES, "public.bump_notes", 0);
+    assert_eq!(
+        r["range"]["start"],
+        json!({"line": line, "character": character}),
+        "{r}"
+    );
+
+    // references of `notes` in the migration: the request's table string (and the CREATE with the declaration)
+    let s = h.open(&sql, NOTES).await;
+    let (line, character) = pos(NOTES, "notes", 1);
+    let refs = |include: bool| {
+        json!({"textDocument": {"uri": s.as_str()}, "position": {"line": line, "character": character},
+               "context": {"includeDeclaration": include}})
+    };
+    let r = h
+        .request("textDocument/references", refs(false))
+        .await
+        .unwrap();
+    let (cl, cc) = pos(CODE, "'notes'", 0);
+    assert_eq!(
+        r,
+        json!([{"uri": u.as_str(), "range": {"start": {"line": cl, "character": cc},
+                                          "end": {"line": cl, "character": cc + 7}}}]),
+        "{r}"
+    );
+    let r = h
+        .request("textDocument/references", refs(true))
+        .await
+        .unwrap();
+    let all = r.as_array().unwrap();
+    assert_eq!(all.len(), 2, "{r}");
+    assert_eq!(all[0]["uri"], s.as_str(), "{r}");
+    assert_eq!(
+        all[0]["range"]["start"],
+        json!({"line": 0, "character": 13}),
+        "{r}"
+    );
+    // in code, references are not ours to answer
+    let r = h
+        .request("textDocument/references", json!({"textDocument": {"uri": u.as_str()}, "position": {"line": 2, "character": 40}, "context": {"includeDeclaration": true}}))
+        .await
+        .unwrap();
+    assert_eq!(r, json!([]), "{r}");
 }

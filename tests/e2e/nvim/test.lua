@@ -192,7 +192,37 @@ local function main()
   end, 50)
   check(cleared, 'signup/route.ts: the diagnostic is gone after the fix', summary(signup))
 
-  -- 4. watch_files: lib/supabase/admin.ts is changed on disk (not open): the service key becomes the anon key, and
+  -- 4. app/notes/actions.ts: the hover on a request's table string says what RLS does to it, per role, from the
+  --    project's migrations (only the outcome part is matched; the role sentence before it may change).
+  local notes = open('app/notes/actions.ts')
+  local nline, ncol = find(notes, "'notes').insert")
+  local want = {
+    'as **authenticated**: INSERT: allowed by "Owners add notes"',
+    '`.select()` after it: allowed by "Owners read notes"',
+  }
+  local hover_md = ''
+  local shown = vim.wait(20000, function()
+    local res = vim.lsp.buf_request_sync(notes, 'textDocument/hover', {
+      textDocument = { uri = vim.uri_from_bufnr(notes) },
+      position = { line = nline, character = ncol + 2 },
+    }, 5000)
+    for _, r in pairs(res or {}) do
+      local c = r.result and r.result.contents
+      if type(c) == 'table' and type(c.value) == 'string' then
+        hover_md = c.value
+      end
+    end
+    for _, w in ipairs(want) do
+      if not hover_md:find(w, 1, true) then
+        return false
+      end
+    end
+    return true
+  end, 200)
+  check(shown, 'actions.ts: the hover on the insert shows its RLS outcome per role', hover_md)
+  vim.cmd.buffer(login)
+
+  -- 5. watch_files: lib/supabase/admin.ts is changed on disk (not open): the service key becomes the anon key, and
   --    the open login route's finding goes away without touching its buffer.
   if watch then
     local admin_path = ws .. '/lib/supabase/admin.ts'

@@ -98,8 +98,15 @@ async function hoverText(target) {
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const hover = page.locator(".monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents").first();
   await hover.waitFor({ state: "visible", timeout: 15000 });
-  await page.waitForTimeout(1500); // let the language server's part arrive next to the diagnostic's
-  return (await page.locator(".monaco-hover:visible").first().innerText()).replace(/\u00a0/g, " ");
+  // The language server's part arrives after the diagnostic's and shows "Loading..." until then: under load that
+  // takes seconds, so read until it is there.
+  let text = "";
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(i === 0 ? 1500 : 500);
+    text = (await page.locator(".monaco-hover:visible").first().innerText().catch(() => "")).replace(/\u00a0/g, " ");
+    if (text && !text.includes("Loading...")) break;
+  }
+  return text;
 }
 
 /** The span of a token on the first view line whose text includes `lineNeedle`. */
@@ -158,6 +165,19 @@ try {
   }
   check(role !== undefined, `hover on the client supabaseAdmin names its role (${role})`, seen);
   await shot("vscode-hover-role.png");
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+
+  // 3b. app/notes/actions.ts: the hover on a request (its `.from`) adds what RLS does to it per role, from the
+  //     project's migrations (only the outcome part is matched; the role sentence before it may change).
+  await openFile("app/notes/actions.ts");
+  const outcomeText = [/as authenticated: INSERT: allowed by "Owners add notes"/, /\.select\(\) after it: allowed by "Owners read notes"/];
+  let outcome = "";
+  for (let i = 0; i < 5 && !outcomeText.every((r) => r.test(outcome)); i++) {
+    outcome = await hoverText(tokenOnLine("from('notes').insert", "from"));
+  }
+  check(outcomeText.every((r) => r.test(outcome)), "hover on the notes insert shows its RLS outcome per role", outcome);
+  await shot("vscode-hover-outcome.png");
   await page.mouse.move(5, 5);
   await page.keyboard.press("Escape");
 

@@ -88,6 +88,20 @@ impl RequestKind {
         }
     }
 
+    /// What a database request does as far as row level security is concerned (`None` for other requests and
+    /// a chain with no command).
+    pub fn db_op(&self) -> Option<rlscope_sql::outcome::Op> {
+        match self {
+            RequestKind::Db {
+                commands,
+                returning,
+                filtered,
+                ..
+            } => outcome::op_of(commands, *returning, *filtered),
+            _ => None,
+        }
+    }
+
     pub fn schema(&self) -> Option<&str> {
         match self {
             RequestKind::Db { schema, .. } | RequestKind::Rpc { schema, .. } => schema.as_deref(),

@@ -20,7 +20,12 @@ pub static META: RuleMeta = RuleMeta {
 `functions.setAuth(token)` on such a client. A key written as `SUPABASE_SERVICE_ROLE_KEY || SUPABASE_ANON_KEY` \
 is the service key whenever its variable is set: with a header (even one sent only when the request carries a \
 token, `authHeader ? { headers: { Authorization: authHeader } } : undefined`) it is reported as a warning that \
-says \"when `SUPABASE_SERVICE_ROLE_KEY` is set\".",
+says \"when `SUPABASE_SERVICE_ROLE_KEY` is set\".\n\n\
+When the project's migrations tell what row level security then does, the message says it: the first request on \
+this client in the same file that the table's policies deny to the header's user (`authenticated`) is named with \
+its result (\"as that user, the update with a filter at supabase/functions/rename/index.ts:10 is denied: \
+`public.profiles` has RLS enabled and no SELECT policy for authenticated …, so it changes nothing\"). Only tables \
+whose RLS the project's own SQL enables count; when the outcome is not known, nothing is added.",
     why_bad: "supabase-js sends the explicit `Authorization` header with every database, storage and functions request, \
 and PostgREST decides the role from that header, not from the `apikey`. The service key is then only an API \
 gateway key: every query runs as the caller (RLS applies), so code written to bypass RLS silently returns fewer \
@@ -125,7 +130,24 @@ the client's database, storage and functions requests then run as the caller (RL
 request of this client runs as that token's user (RLS applies), and `auth.admin.*` calls fail",
             key.describe()
         );
+        let denied = crate::requests::outcome::denied_as_user(ctx.snap, ctx.file, c.site);
+        let message = match &denied {
+            Some(d) => format!(
+                "{message}; as that user, the {} at {} is denied: {}",
+                d.what,
+                ctx.at(d.at),
+                d.why
+            ),
+            None => message,
+        };
         let mut f = Finding::new(META.id, severity, primary, message);
+        if let Some(d) = &denied {
+            f = ctx.related(
+                f,
+                d.at,
+                "denied by row level security for the header's user",
+            );
+        }
         if c.site.file != ctx.file || !primary.contains_range(c.site.range) {
             f = ctx.related(
                 f,

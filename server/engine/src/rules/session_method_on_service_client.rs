@@ -19,7 +19,12 @@ pub static META: RuleMeta = RuleMeta {
 warning: it stores a session only when email confirmation is off. Never-storing calls (`signInWithOtp`, \
 `signInWithOAuth`, `resetPasswordForEmail`, `getUser(jwt)`, `auth.admin.*`, …) are not reported. When the client's \
 `global.headers.Authorization` is pinned to the service key itself (`Bearer ${serviceKey}`), that header wins over \
-the stored session and the requests stay service_role: a warning then says the session is never used.",
+the stored session and the requests stay service_role: a warning then says the session is never used.\n\n\
+When the project's migrations tell what row level security then does, the message says it: the first request on \
+this client in the same file that the table's policies deny to the signed-in user (`authenticated`) is named with \
+its result (\"then the select at app/api/login/route.ts:12 is denied: `public.app_settings` has RLS enabled and no \
+SELECT policy for authenticated, so it returns no rows\"). Only tables whose RLS the project's own SQL enables \
+count; when the outcome is not known, nothing is added.",
     why_bad: "These methods save the user's session in the client instance — `persistSession: false` only keeps it in \
 memory. From then on supabase-js sends the user's access token instead of the service key, so the client's \
 database, storage and functions requests run as that user (RLS applies). A module-level client is shared by every \
@@ -124,9 +129,25 @@ requests run as that user, not service_role",
     } else {
         META.default_severity
     };
+    let denied = crate::requests::outcome::denied_as_user(ctx.snap, ctx.file, c.site);
+    if let Some(d) = &denied {
+        message.push_str(&format!(
+            "; then the {} at {} is denied: {}",
+            d.what,
+            ctx.at(d.at),
+            d.why
+        ));
+    }
     let primary = callee_range(ctx.ir, call);
     let mut f = Finding::new(META.id, severity, primary, message);
     f = ctx.related(f, c.site, "service-role client built here");
+    if let Some(d) = &denied {
+        f = ctx.related(
+            f,
+            d.at,
+            "denied by row level security for the signed-in user",
+        );
+    }
     for q in queries_on(ctx, &c).into_iter().take(5) {
         f = ctx.related(
             f,

@@ -20,7 +20,12 @@ key by a flag (`admin ? process.env.SUPABASE_SECRET_KEY : process.env.NEXT_PUBLI
 reported once in the factory as a warning (\"when called with `admin: true` …\"), and as an error at each call \
 that passes the flag. A service key written where an auth-helpers factory never reads it \
 (`createServerComponentClient({ cookies, options: { supabaseKey } })`: the key belongs in the second argument) is \
-a warning: the client gets the default anon key and the service key is never used.",
+a warning: the client gets the default anon key and the service key is never used.\n\n\
+When the project's migrations tell what row level security then does, the message says it: the first request on \
+this client in the same file that the table's policies deny to the signed-in user (`authenticated`) is named with \
+its result (\"with a session cookie, the insert at app/api/orders/route.ts:14 is denied: `public.orders` has RLS \
+enabled and no INSERT policy for authenticated, so it fails with error 42501\"). Only tables whose RLS the \
+project's own SQL enables count; when the outcome is not known, nothing is added.",
     why_bad: "A cookie-based client reads the user's session from the request's cookies, and supabase-js sends the \
 session's access token as `Authorization: Bearer …` instead of the key. So the same code runs as the signed-in \
 user (RLS applies) when the request carries a session cookie, and as `service_role` (RLS bypassed) when it does \
@@ -107,7 +112,24 @@ applies, without one the same code bypasses RLS",
             ),
         )
     };
+    let denied = crate::requests::outcome::denied_as_user(ctx.snap, ctx.file, c.site);
+    let message = match &denied {
+        Some(d) => format!(
+            "{message}; with a session cookie, the {} at {} is denied: {}",
+            d.what,
+            ctx.at(d.at),
+            d.why
+        ),
+        None => message,
+    };
     let mut f = Finding::new(META.id, severity, primary, message);
+    if let Some(d) = &denied {
+        f = ctx.related(
+            f,
+            d.at,
+            "denied by row level security with a session cookie",
+        );
+    }
     if c.site != loc || c.site.file != ctx.file {
         f = ctx.related(
             f,
