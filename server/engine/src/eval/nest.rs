@@ -1,6 +1,8 @@
 //! NestJS dependency injection: a constructor parameter or field decorated `@Inject(TOKEN)` holds what a
 //! provider `{ provide: TOKEN, useFactory | useValue | useClass | useExisting }` registers for that token,
-//! wherever in the workspace the provider is written. Tokens match by value (a string, a class) or, when
+//! wherever in the workspace the provider is written. A constructor parameter of a decorated class typed with
+//! a class (`constructor(private readonly supabase: SupabaseService)`) is injected by that class as its token:
+//! an instance of it unless a provider registers something else for it. Tokens match by value (a string, a class) or, when
 //! the value is not known (`Symbol('…')`), by the declaration the name resolves to across imports.
 //! A factory's own parameters (its `inject: […]` list) are not followed: they stay unknown.
 
@@ -83,7 +85,14 @@ impl<'w> Eval<'w> {
             }
         }
         if out.is_empty() {
-            out.push(Value::Unknown);
+            // a class listed as its own provider (`providers: [SupabaseService]`) is injected as an instance
+            out.push(match token {
+                Token::Class(file, class) => Value::Instance {
+                    file: *file,
+                    class: *class,
+                },
+                _ => Value::Unknown,
+            });
         }
         out
     }

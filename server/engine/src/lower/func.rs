@@ -57,7 +57,11 @@ impl Lowerer<'_> {
                 }
                 None => pe,
             };
-            let value = match self.inject_token(p) {
+            let token = match self.inject_token(p) {
+                Some(token) => Some(token),
+                None => self.injected_type(node, p),
+            };
+            let value = match token {
                 Some(token) => {
                     self.ir.injects = true;
                     self.push(Expr::Injected { token, arg: value }, range(p))
@@ -179,6 +183,44 @@ impl Lowerer<'_> {
             return Some(self.expr(token));
         }
         None
+    }
+
+    /// The class a constructor parameter of a decorated class is typed with (`svc: SupabaseService`): the
+    /// token NestJS (and Angular) inject by when there is no `@Inject`.
+    fn injected_type(&mut self, func: Node, param: Node) -> Option<ExprId> {
+        if func.kind() != "method_definition"
+            || self.field(func, F::Name).map(|n| self.node_text(n)) != Some("constructor")
+        {
+            return None;
+        }
+        let has_decorator = |n: Node| {
+            let mut c = n.walk();
+            let found = n.children(&mut c).any(|ch| ch.kind() == "decorator");
+            found
+        };
+        let class = func.parent()?.parent()?;
+        let decorated = has_decorator(class)
+            || class
+                .parent()
+                .is_some_and(|e| e.kind() == "export_statement" && has_decorator(e));
+        if !decorated {
+            return None;
+        }
+        let mut c = param.walk();
+        let annotation = param
+            .children(&mut c)
+            .find(|ch| ch.kind() == "type_annotation")?;
+        let ty = annotation
+            .named_child(0)
+            .filter(|t| t.kind() == "type_identifier")?;
+        let name: Name = self.node_text(ty).into();
+        Some(self.push(
+            Expr::Ident {
+                name,
+                scope: self.scope,
+            },
+            range(ty),
+        ))
     }
 
     /// Lowers the decorators written on `node` (a class, or the `export` statement before one) as
