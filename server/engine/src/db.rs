@@ -14,6 +14,7 @@ use rlscope_core::config::Config;
 use rlscope_core::keys::KeyLevel;
 use rlscope_core::LineIndex;
 
+use crate::background::drop_in_background;
 use crate::envfile::{self, EnvEntry};
 use crate::idx::{define_index, IndexVec};
 use crate::ir::{ExprId, FileIr};
@@ -444,26 +445,5 @@ impl<'w> Snapshot<'w> {
         let rel = path.strip_prefix(&self.db.root).unwrap_or(path);
         let line = self.line_index(file).map_or(0, |li| li.line_of(offset)) + 1;
         format!("{}:{}", rel.display(), line)
-    }
-}
-
-/// Frees a large value on a helper thread: dropping a big file's old summary costs about a millisecond of
-/// `free`, which a keystroke need not wait for.
-pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
-    use std::sync::mpsc::{channel, Sender};
-    use std::sync::OnceLock;
-    type Garbage = Box<dyn Send>;
-    static BIN: OnceLock<Option<Sender<Garbage>>> = OnceLock::new();
-    let bin = BIN.get_or_init(|| {
-        let (tx, rx) = channel::<Garbage>();
-        std::thread::Builder::new()
-            .name("rlscope-drop".into())
-            .spawn(move || rx.into_iter().for_each(drop))
-            .ok()
-            .map(|_| tx)
-    });
-    // without the thread (or if it is gone) the value is dropped here
-    if let Some(tx) = bin {
-        let _ = tx.send(Box::new(value));
     }
 }

@@ -8,8 +8,9 @@
 //! server both drive a [`Workspace`].
 
 // Layers, lowest first; a module imports only from layers below it (tests/architecture.rs checks it):
-// base (lang, idx, ir, document, envfile, resolve, panic_guard, projects) ← db ← {walk, prefilter} ← lower ← eval ← role
+// base (lang, idx, ir, document, envfile, resolve, panic_guard, background, projects) ← db ← {walk, prefilter} ← lower ← eval ← role
 // ← requests ← {relevance, rules, ide} ← {schema, schema_deps} ← workspace.
+mod background;
 pub mod document;
 mod envfile;
 mod idx;

@@ -140,7 +140,7 @@ impl Projects {
                         None => incremental::build(&sources, cache),
                     };
                     if let Some(old) = built.discarded {
-                        crate::db::drop_in_background(old);
+                        crate::background::drop_in_background(old);
                     }
                     let project = Project {
                         root: key.0,

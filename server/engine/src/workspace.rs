@@ -14,7 +14,8 @@ use rlscope_core::config::Config;
 use rlscope_core::suppress::{self, CommentStyle};
 use rlscope_core::{Finding, LineIndex};
 
-use crate::db::{drop_in_background, Db, FileId, Snapshot};
+use crate::background::drop_in_background;
+use crate::db::{Db, FileId, Snapshot};
 use crate::ide::{Hover, InlayHint};
 use crate::ir::FileIr;
 use crate::lang::Lang;

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
         "envfile",
         "resolve",
         "panic_guard",
+        "background",
         "projects",
     ],
     &["db"],
