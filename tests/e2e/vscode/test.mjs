@@ -93,6 +93,8 @@ async function hoverText(target) {
   await page.mouse.move(5, 5);
   await page.keyboard.press("Escape");
   await page.waitForTimeout(200);
+  // The token's own span exists once the editor has tokenized the line, which can take seconds under load.
+  await target.waitFor({ state: "visible", timeout: 15000 }).catch(() => {});
   const box = await target.boundingBox();
   if (!box) throw new Error("hover target not visible");
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
