@@ -4,9 +4,7 @@
 use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
-use super::{
-    all_may_bypass_rls, callee_range, clients_of, list_item_deletion, MethodCall, RuleCtx,
-};
+use super::{all_may_bypass_rls, callee_range, clients_of, list_item_deletion, RuleCtx};
 use crate::eval::{Client, Loc, Part, Value};
 use crate::ir::{CallSite, ExprId};
 use crate::role::{self, EvidenceKind, Role};
