@@ -631,10 +631,12 @@ fn unreadable_count(files: &[(String, String)]) -> usize {
         .sum()
 }
 
+type Files = Vec<(String, String)>;
+
 /// A corrupted sequence: one character inserted into or deleted from one line of `files`, such that the
 /// model reads one more statement it cannot read. The files, the corrupted file and the end of the
 /// corrupted line in it. `None` when 60 tries found no such corruption.
-fn corrupt(files: &[(String, String)], seed: u64) -> Option<(Vec<(String, String)>, usize, usize)> {
+fn corrupt(files: &[(String, String)], seed: u64) -> Option<(Files, usize, usize)> {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut below = |n: usize| {
         x ^= x << 13;

@@ -29,8 +29,9 @@ pub struct Replay {
     /// Where in the project's statement order the statement being applied stands ([`Seqs`]).
     seq: u64,
     seqs: Seqs,
-    /// Names under which a statement that could not be read may have created an object: an object of such
-    /// a name that the files create or reach later is unknown (it may be that one).
+    /// Names under which an object may or may not exist after a statement that could not be read (it may
+    /// have created one, or kept one from being created or renamed): a later object of such a name, a view
+    /// reading one, a rename of one and the objects of a `GRANT` list naming one are unknown.
     maybe_created: HashSet<String>,
 }
 
@@ -1040,15 +1041,29 @@ impl Replay {
                 }
             }
         };
+        // PostgreSQL grants on every object of a list, or on none when one is missing: one that may be
+        // missing makes the others unknown.
+        let uncertain = match target {
+            GrantTarget::Tables(qs) => qs.iter().any(|q| self.maybe_created.contains(&q.name)),
+            GrantTarget::Functions(fs) => {
+                fs.iter().any(|f| self.maybe_created.contains(&f.name.name))
+            }
+            GrantTarget::AllTablesIn(_) | GrantTarget::AllFunctionsIn(_) => false,
+        };
+        let why = "a GRANT naming an object that may not exist";
         match target {
             GrantTarget::Tables(names) => {
                 for q in names {
                     if let Some(i) = self.find_table(q) {
                         apply(&mut self.m.tables[i].grants);
+                        if uncertain {
+                            self.mark_unknown(i, why);
+                        }
                     } else if let Some(i) = self.find_view(q) {
                         apply(&mut self.m.views[i].grants);
-                    } else if let Some(why) = self.maybe_created_why(&q.name) {
-                        self.unknown_table(q, &why);
+                        self.m.views[i].unknown |= uncertain;
+                    } else if self.maybe_created.contains(&q.name) {
+                        self.unknown_table(q, why);
                     }
                 }
             }
@@ -1074,6 +1089,7 @@ impl Replay {
                         for r in roles {
                             self.m.functions[i].set_execute(r, !revoke);
                         }
+                        self.m.functions[i].unknown |= uncertain;
                     }
                 }
             }

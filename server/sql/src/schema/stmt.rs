@@ -994,11 +994,32 @@ impl<'a> P<'a> {
             return Touches::Any;
         }
         let creates = creates || self.runs_on();
-        let mut names: Vec<String> = self
-            .toks
-            .iter()
-            .filter_map(|t| ident_value(self.src, *t))
-            .collect();
+        let mut names: Vec<String> = Vec::new();
+        for t in self.toks {
+            if let Some(v) = ident_value(self.src, *t) {
+                names.push(v);
+            } else if t.kind == TokenKind::Number {
+                // PostgreSQL 15 ends a number where a letter follows (`1app.t` is `1`, `app`, `.`, `t`): every
+                // part that starts with a letter or `_` after a digit.
+                let text = t.text(self.src).as_bytes();
+                for k in 1..text.len() {
+                    if text[k - 1].is_ascii_digit()
+                        && (text[k].is_ascii_alphabetic() || text[k] == b'_')
+                    {
+                        let end = text[k..]
+                            .iter()
+                            .position(|&b| b == b'.')
+                            .map_or(text.len(), |p| k + p);
+                        names.push(String::from_utf8_lossy(&text[k..end]).to_ascii_lowercase());
+                    }
+                }
+                for part in t.text(self.src).split('.').skip(1) {
+                    if part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                        names.push(part.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
         names.sort_unstable();
         names.dedup();
         Touches::Named { names, creates }
