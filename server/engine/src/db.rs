@@ -19,6 +19,7 @@ use crate::envfile::{self, EnvEntry};
 use crate::idx::{define_index, IndexVec};
 use crate::ir::{ExprId, FileIr};
 use crate::lang::Lang;
+use crate::projects::Projects;
 use crate::resolve::{load_tsconfig, parse_package, Package, Resolved, Resolver, TsConfig};
 
 define_index! {
@@ -62,6 +63,9 @@ pub(crate) struct Db {
     pub projects: std::sync::OnceLock<Arc<crate::projects::Projects>>,
     /// The last models built, kept when SQL changes so the next build starts from them.
     pub projects_base: std::sync::Mutex<Option<Arc<crate::projects::Projects>>>,
+    /// The SQL files whose text changed since `projects_base` was built; `None` when SQL files were also
+    /// added or removed (the next build regroups every file).
+    pub sql_edits: Option<Vec<PathBuf>>,
     /// The statements of every SQL text read so far, so rebuilding `projects` re-reads only changed files.
     pub model_cache: std::sync::Mutex<rlscope_sql::schema::ModelCache>,
 }
@@ -80,6 +84,7 @@ impl Db {
             lower,
             projects: std::sync::OnceLock::new(),
             projects_base: Default::default(),
+            sql_edits: None,
             model_cache: Default::default(),
         }
     }
@@ -89,36 +94,61 @@ impl Db {
     pub fn projects(&self) -> Arc<crate::projects::Projects> {
         self.projects
             .get_or_init(|| {
-                let sql: Vec<(PathBuf, Arc<str>)> = self
-                    .files
-                    .iter()
-                    .flatten()
-                    .filter(|f| f.lang == Lang::Sql)
-                    .map(|f| (f.path.clone(), f.text.clone()))
-                    .collect();
+                let sql = || -> Vec<(PathBuf, Arc<str>)> {
+                    self.files
+                        .iter()
+                        .flatten()
+                        .filter(|f| f.lang == Lang::Sql)
+                        .map(|f| (f.path.clone(), f.text.clone()))
+                        .collect()
+                };
                 let mut cache = self.model_cache.lock().unwrap_or_else(|e| e.into_inner());
                 let base = self
                     .projects_base
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .take();
-                let built = match base {
-                    Some(base) => crate::projects::Projects::rebuild_from(base, &sql, &mut cache),
-                    None => crate::projects::Projects::build(&sql, &mut cache),
+                let Some(base) = base else {
+                    return Arc::new(Projects::build(&sql(), &mut cache));
                 };
-                Arc::new(built)
+                // only texts changed: rebuild the projects of the edited files
+                let edits: Option<Vec<(&Path, Arc<str>)>> =
+                    self.sql_edits.as_ref().and_then(|paths| {
+                        paths
+                            .iter()
+                            .map(|p| Some((p.as_path(), self.data(p)?.text.clone())))
+                            .collect()
+                    });
+                let base = match edits {
+                    Some(edits) => match Projects::update(base, &edits, &mut cache) {
+                        Ok(built) => return Arc::new(built),
+                        Err(base) => base,
+                    },
+                    None => base,
+                };
+                Arc::new(Projects::rebuild_from(base, &sql(), &mut cache))
             })
             .clone()
     }
 
-    /// The SQL changed: the models are rebuilt on next use, from the current ones if they were built.
-    pub(crate) fn reset_projects(&mut self) {
+    /// The SQL changed (the text of `edited`, an existing file; `None`: files were added or removed): the
+    /// models are rebuilt on next use, from the current ones if they were built.
+    pub(crate) fn reset_projects(&mut self, edited: Option<&Path>) {
         if let Some(built) = self.projects.take() {
             let base = self
                 .projects_base
                 .get_mut()
                 .unwrap_or_else(|e| e.into_inner());
             drop_in_background(base.replace(built));
+            self.sql_edits = Some(Vec::new());
+        }
+        match (edited, &mut self.sql_edits) {
+            (Some(path), Some(edits)) => {
+                if !edits.iter().any(|p| p == path) {
+                    edits.push(path.to_path_buf());
+                }
+            }
+            _ => self.sql_edits = None,
         }
     }
 
@@ -131,7 +161,8 @@ impl Db {
 
     pub(crate) fn intern(&mut self, path: &Path, lang: Lang, text: Arc<str>) -> FileId {
         if lang == Lang::Sql {
-            self.reset_projects();
+            let known = self.by_path.contains_key(path).then_some(path);
+            self.reset_projects(known);
         }
         let line_index = Arc::new(LineIndex::new(&text));
         let data = FileData {

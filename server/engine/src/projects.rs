@@ -26,14 +26,60 @@ pub struct Project {
     pub supabase: bool,
     pub model: SchemaModel,
     state: BuildState,
+    /// The project's files in apply order, with the texts the model was built from.
+    sources: Vec<SqlSource>,
+    /// The project's file paths, sorted (shared by the rebuilds that change only texts).
+    files: Arc<[PathBuf]>,
+    /// The advisors' findings of each file: their range in `state.findings()`.
+    findings: HashMap<Arc<Path>, Range<usize>>,
 }
+
+impl Project {
+    fn new(
+        root: PathBuf,
+        supabase: bool,
+        model: SchemaModel,
+        state: BuildState,
+        sources: Vec<SqlSource>,
+        files: Option<Arc<[PathBuf]>>,
+    ) -> Project {
+        let files = files.unwrap_or_else(|| {
+            let mut v: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
+            v.sort();
+            v.into()
+        });
+        let mut findings = HashMap::new();
+        let all = state.findings();
+        let mut start = 0;
+        while start < all.len() {
+            let path = &all[start].path;
+            let end = start
+                + all[start..]
+                    .iter()
+                    .take_while(|f| Arc::ptr_eq(&f.path, path) || f.path == *path)
+                    .count();
+            findings.insert(path.clone(), start..end);
+            start = end;
+        }
+        Project {
+            root,
+            supabase,
+            model,
+            state,
+            sources,
+            files,
+            findings,
+        }
+    }
+}
+
+/// Where a SQL file sits in [`Projects::projects`]: its project and its place in that project's sources.
+type FileMap = HashMap<PathBuf, (usize, usize)>;
 
 #[derive(Default)]
 pub struct Projects {
     pub projects: Vec<Arc<Project>>,
-    by_file: HashMap<PathBuf, usize>,
-    /// The advisors' findings of each file: its project and their range in that project's findings.
-    findings: HashMap<PathBuf, (usize, Range<usize>)>,
+    by_file: Arc<FileMap>,
     /// Tells builds apart: [`Projects::base`] names the build a rebuild started from.
     pub(crate) generation: u64,
     /// The generation of the build this one was rebuilt from.
@@ -51,6 +97,28 @@ pub fn project_key(path: &Path) -> (PathBuf, bool) {
         Some(root) => (root.to_path_buf(), true),
         None => (path.to_path_buf(), false),
     }
+}
+
+/// A project's model built from `sources`: from `before` (its earlier build) when there is one, taking it
+/// when nothing else holds it. `files`: the sorted paths of `sources`, when known.
+fn rebuilt(
+    root: PathBuf,
+    supabase: bool,
+    before: Option<Result<Project, Arc<Project>>>,
+    sources: Vec<SqlSource>,
+    files: Option<Arc<[PathBuf]>>,
+    cache: &mut ModelCache,
+) -> (Project, Option<Vec<ChangedObject>>) {
+    let built = match before {
+        Some(Ok(b)) => incremental::rebuild_owned(b.model, b.state, &sources, cache),
+        Some(Err(b)) => incremental::rebuild(&b.model, &b.state, &sources, cache),
+        None => incremental::build(&sources, cache),
+    };
+    if let Some(old) = built.discarded {
+        crate::background::drop_in_background(old);
+    }
+    let project = Project::new(root, supabase, built.model, built.state, sources, files);
+    (project, built.changed)
 }
 
 impl Projects {
@@ -117,6 +185,7 @@ impl Projects {
                     .collect()
             })
             .unwrap_or_default();
+        let mut by_file = FileMap::new();
         for key in keys {
             let mine = &groups[&key];
             let paths: Vec<&Path> = mine.iter().map(|(p, _)| p.as_path()).collect();
@@ -129,47 +198,22 @@ impl Projects {
                     Some(SqlSource { path: p, text })
                 })
                 .collect();
+            let i = out.projects.len();
+            for (k, s) in sources.iter().enumerate() {
+                by_file.insert(s.path.clone(), (i, k));
+            }
             let (project, changes) = match before.remove(&key) {
                 Some(b) if b.state.same_sources(&sources) => (b, Some(Vec::new())),
                 b => {
-                    let built = match b.map(Arc::try_unwrap) {
-                        Some(Ok(b)) => {
-                            incremental::rebuild_owned(b.model, b.state, &sources, cache)
-                        }
-                        Some(Err(b)) => incremental::rebuild(&b.model, &b.state, &sources, cache),
-                        None => incremental::build(&sources, cache),
-                    };
-                    if let Some(old) = built.discarded {
-                        crate::background::drop_in_background(old);
-                    }
-                    let project = Project {
-                        root: key.0,
-                        supabase: key.1,
-                        model: built.model,
-                        state: built.state,
-                    };
-                    (Arc::new(project), built.changed)
+                    let b = b.map(Arc::try_unwrap);
+                    let (project, changes) = rebuilt(key.0, key.1, b, sources, None, cache);
+                    (Arc::new(project), changes)
                 }
             };
             out.changes.push(changes);
-            let i = out.projects.len();
-            for s in &sources {
-                out.by_file.insert(s.path.clone(), i);
-            }
-            let findings = project.state.findings();
-            let mut start = 0;
-            while start < findings.len() {
-                let path = &findings[start].path;
-                let end = start
-                    + findings[start..]
-                        .iter()
-                        .take_while(|f| Arc::ptr_eq(&f.path, path) || f.path == *path)
-                        .count();
-                out.findings.insert(path.to_path_buf(), (i, start..end));
-                start = end;
-            }
             out.projects.push(project);
         }
+        out.by_file = Arc::new(by_file);
         // rebuilds drop the statements of the texts they replace; a build from nothing keeps only its own
         if first {
             cache.retain_texts(sql.iter().map(|(_, t)| &**t));
@@ -178,6 +222,75 @@ impl Projects {
             gone.state.forget_texts(cache);
         }
         out
+    }
+
+    /// [`Projects::rebuild_from`] when only the texts of `edits` (`(path, new text)`) changed since `prev`
+    /// was built: no SQL file was added or removed. Only the projects of the edited files are rebuilt; the
+    /// grouping of files into projects and the file map are `prev`'s. `Err(prev)` when an edited file is not
+    /// one of `prev`'s (the caller rebuilds everything).
+    pub fn update(
+        prev: Arc<Projects>,
+        edits: &[(&Path, Arc<str>)],
+        cache: &mut ModelCache,
+    ) -> Result<Projects, Arc<Projects>> {
+        // per project: (place in its sources, new text)
+        let mut by_project: HashMap<usize, Vec<(usize, Arc<str>)>> = HashMap::new();
+        for (path, text) in edits {
+            if schema::never_applied(path) {
+                continue;
+            }
+            let Some(&(i, k)) = prev.by_file.get(*path) else {
+                return Err(prev);
+            };
+            by_project.entry(i).or_default().push((k, text.clone()));
+        }
+        let prev = Arc::try_unwrap(prev).unwrap_or_else(|shared| Projects {
+            projects: shared.projects.clone(),
+            by_file: shared.by_file.clone(),
+            generation: shared.generation,
+            ..Projects::default()
+        });
+        let mut out = Projects {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            base: Some(prev.generation),
+            by_file: prev.by_file,
+            ..Projects::default()
+        };
+        for (i, project) in prev.projects.into_iter().enumerate() {
+            let edits = by_project.remove(&i).unwrap_or_default();
+            let same = edits.iter().all(|(k, text)| {
+                let old = &project.sources[*k].text;
+                Arc::ptr_eq(old, text) || old == text
+            });
+            if same {
+                out.changes.push(Some(Vec::new()));
+                out.projects.push(project);
+                continue;
+            }
+            let (root, supabase, files) = (
+                project.root.clone(),
+                project.supabase,
+                project.files.clone(),
+            );
+            let (before, mut sources) = match Arc::try_unwrap(project) {
+                Ok(mut p) => {
+                    let sources = std::mem::take(&mut p.sources);
+                    (Ok(p), sources)
+                }
+                Err(shared) => {
+                    let sources = shared.sources.clone();
+                    (Err(shared), sources)
+                }
+            };
+            for (k, text) in edits {
+                sources[k].text = text;
+            }
+            let (project, changes) =
+                rebuilt(root, supabase, Some(before), sources, Some(files), cache);
+            out.changes.push(changes);
+            out.projects.push(Arc::new(project));
+        }
+        Ok(out)
     }
 
     /// The project whose code `file` is: the deepest `supabase/` folder whose parent holds the file, else the
@@ -196,13 +309,16 @@ impl Projects {
 
     /// The project a SQL file was replayed into.
     pub fn of_sql_file(&self, path: &Path) -> Option<&Project> {
-        self.by_file.get(path).map(|&i| &*self.projects[i])
+        self.by_file.get(path).map(|&(i, _)| &*self.projects[i])
     }
 
     /// The advisors' findings that sit in `path`.
     pub fn findings(&self, path: &Path) -> Vec<Finding> {
-        match self.findings.get(path) {
-            Some((i, range)) => self.projects[*i].state.findings()[range.clone()]
+        let Some(project) = self.of_sql_file(path) else {
+            return Vec::new();
+        };
+        match project.findings.get(path) {
+            Some(range) => project.state.findings()[range.clone()]
                 .iter()
                 .map(|f| f.finding.clone())
                 .collect(),
@@ -210,16 +326,12 @@ impl Projects {
         }
     }
 
-    /// The SQL files of the project `path` belongs to.
-    pub fn files_of(&self, path: &Path) -> Vec<PathBuf> {
-        let Some(&i) = self.by_file.get(path) else {
-            return vec![path.to_path_buf()];
-        };
-        self.by_file
-            .iter()
-            .filter(|(_, &j)| j == i)
-            .map(|(p, _)| p.clone())
-            .collect()
+    /// The SQL files of the project `path` belongs to, sorted (`path` alone when it is in no project).
+    pub fn files_of(&self, path: &Path) -> Arc<[PathBuf]> {
+        match self.of_sql_file(path) {
+            Some(project) => project.files.clone(),
+            None => Arc::from([path.to_path_buf()]),
+        }
     }
 }
 
@@ -270,8 +382,8 @@ mod tests {
             .collect();
         assert_eq!(rules, vec!["rls-disabled-in-public"]);
         assert_eq!(
-            projects.files_of(Path::new("/r/apps/b/supabase/schemas/s.sql")),
-            vec![PathBuf::from("/r/apps/b/supabase/schemas/s.sql")]
+            *projects.files_of(Path::new("/r/apps/b/supabase/schemas/s.sql")),
+            [PathBuf::from("/r/apps/b/supabase/schemas/s.sql")]
         );
     }
 }

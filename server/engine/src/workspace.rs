@@ -275,46 +275,50 @@ impl Workspace {
             return self.files();
         };
         let before = crate::schema_deps::Before::of(&old);
-        let mut out: std::collections::BTreeSet<PathBuf> = old.files_of(path).into_iter().collect();
+        let old_files = old.files_of(path);
         // the rebuild takes the old build's objects when nothing else holds it
         drop(old);
         let new = self.db.projects();
         let Some(changed) = crate::schema_deps::diff(&before, &new) else {
             return self.files();
         };
-        out.extend(new.files_of(path));
-        out.insert(path.to_path_buf());
-        if changed.by_root.is_empty() {
-            return out.into_iter().collect();
+        let new_files = new.files_of(path);
+        // besides the project's SQL files (sorted): this file and the scripts to re-check
+        let mut extra: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+        if !Arc::ptr_eq(&old_files, &new_files) {
+            extra.extend(new_files.iter().cloned());
         }
-        let candidates: Vec<(FileId, &PathBuf)> = self
-            .db
-            .files
-            .iter_enumerated()
-            .filter_map(|(i, f)| {
-                let f = f.as_ref()?;
-                if !f.lang.is_script() || f.ir.is_none() {
-                    return None;
-                }
-                let root = &new.for_file(&f.path)?.root;
-                changed.by_root.contains_key(root).then_some((i, root))
-            })
-            .collect();
-        let ids: Vec<FileId> = candidates.iter().map(|(id, _)| *id).collect();
-        let objects = self.schema_deps.objects(&self.snapshot(), &ids);
-        for (id, root) in candidates {
-            let touched = &changed.by_root[root];
-            // a script whose requests could not be listed is re-checked
-            let affected = objects
-                .get(&id)
-                .is_none_or(|objs| objs.iter().any(|o| touched.contains(o)));
-            if affected {
-                if let Some(f) = self.db.files[id].as_ref() {
-                    out.insert(f.path.clone());
+        extra.insert(path.to_path_buf());
+        if !changed.by_root.is_empty() {
+            let candidates: Vec<(FileId, &PathBuf)> = self
+                .db
+                .files
+                .iter_enumerated()
+                .filter_map(|(i, f)| {
+                    let f = f.as_ref()?;
+                    if !f.lang.is_script() || f.ir.is_none() {
+                        return None;
+                    }
+                    let root = &new.for_file(&f.path)?.root;
+                    changed.by_root.contains_key(root).then_some((i, root))
+                })
+                .collect();
+            let ids: Vec<FileId> = candidates.iter().map(|(id, _)| *id).collect();
+            let objects = self.schema_deps.objects(&self.snapshot(), &ids);
+            for (id, root) in candidates {
+                let touched = &changed.by_root[root];
+                // a script whose requests could not be listed is re-checked
+                let affected = objects
+                    .get(&id)
+                    .is_none_or(|objs| objs.iter().any(|o| touched.contains(o)));
+                if affected {
+                    if let Some(f) = self.db.files[id].as_ref() {
+                        extra.insert(f.path.clone());
+                    }
                 }
             }
         }
-        out.into_iter().collect()
+        merge_sorted(&old_files, extra)
     }
 
     /// Forgets a file (deleted); returns the files whose findings may have changed.
@@ -330,7 +334,7 @@ impl Workspace {
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
         if lang == Some(Lang::Sql) {
-            self.db.reset_projects();
+            self.db.reset_projects(None);
             if rlscope_sql::schema::project_root(path).is_some() {
                 let mut changed = self.sql_changed(path, old_projects);
                 changed.retain(|p| p != path);
@@ -560,4 +564,21 @@ fn comment_style(lang: Lang, path: &Path) -> Option<CommentStyle> {
         },
         _ => None,
     }
+}
+
+/// The union of `sorted` (sorted, no duplicates) and `extra`, sorted.
+fn merge_sorted(sorted: &[PathBuf], extra: std::collections::BTreeSet<PathBuf>) -> Vec<PathBuf> {
+    let mut out = Vec::with_capacity(sorted.len() + extra.len());
+    let mut rest = sorted.iter().peekable();
+    for e in extra {
+        while let Some(s) = rest.next_if(|s| **s < e) {
+            out.push(s.clone());
+        }
+        if rest.peek().is_some_and(|s| **s == e) {
+            rest.next();
+        }
+        out.push(e);
+    }
+    out.extend(rest.cloned());
+    out
 }
