@@ -383,8 +383,10 @@ fn hostile_migrations_leave_other_files_findings_alone() {
     }
     let cases: Vec<(&str, String, bool)> = vec![
         ("does not parse", "create policy \"oops\" on public.notes for select using (;\n".into(), true),
-        // a relevant statement that names no table it could be read for: any table may be touched
-        ("does not parse, no table", "create table (;\n".into(), false),
+        // a relevant statement that names no object: PostgreSQL cannot have touched one
+        ("does not parse, names nothing", "create table (;\n".into(), true),
+        // one that reaches every table of a schema: any table may be touched
+        ("does not parse, whole schema", "revoke select on all tables in schema public from anon x;\n".into(), false),
         ("DO block", "create table public.notes (id int);\ndo $$ begin execute 'alter table public.notes enable row level security'; end $$;\n".into(), true),
         // dynamic SQL whose target is known only at run time: any table may be touched
         ("DO block, dynamic", "do $$ declare t text; begin for t in select tablename from pg_tables loop execute format('alter table %I disable row level security', t); end loop; end $$;\n".into(), false),

@@ -2,7 +2,7 @@
 //! what the file touches) equals a build from nothing: the model, the advisors' findings, and the statement
 //! positions it keeps for the next rebuild. Over generated migration sequences split into several files, with
 //! random edits: lines deleted, duplicated or moved, statements inserted (renames, drops, policies, grants on
-//! whole schemas, default privileges, `search_path`, SQL that cannot be read, `\i`), characters typed.
+//! whole schemas, default privileges, `search_path`, SQL that cannot be read, `\i`), characters typed or deleted.
 
 mod pg_generate;
 
@@ -50,6 +50,15 @@ const EXTRA: &[&str] = &[
     "alter function public.f0() rename to f1;",
     "drop function if exists public.f1();",
     "grant select on public.t0, public.t1 to anon;",
+    // SQL that cannot be read but names what it may touch
+    "create policy \"p\" onx public.t0 for select to anon using (true);",
+    "create view public.v0 with (security_invoker = tru) axs select * from public.t0;",
+    "create view public.v1 as select * from public.v0;",
+    "revoke execute on function public.f0() from public,x anon;",
+    "create function public.f0() returns int set search_p.ath = x language sql as $$ select 1 $$;",
+    "create policy \"p\" on public.t0 for selectx using (true) create table public.t2 (id int);",
+    "create table ,public.t2 (id int);",
+    "alter table t2 rename to t0;",
 ];
 
 fn sources(files: &[(String, String)]) -> Vec<SqlSource> {
@@ -90,7 +99,7 @@ fn same(a: &Built, b: &Built) -> bool {
 fn edit(r: &mut Rng, files: &mut [(String, String)], pool: &[String]) {
     let k = r.below(files.len());
     let mut lines: Vec<String> = files[k].1.lines().map(str::to_string).collect();
-    match r.below(6) {
+    match r.below(7) {
         0 if !lines.is_empty() => {
             lines.remove(r.below(lines.len()));
         }
@@ -106,13 +115,23 @@ fn edit(r: &mut Rng, files: &mut [(String, String)], pool: &[String]) {
             let l = pool[r.below(pool.len())].clone();
             lines.insert(r.below(lines.len() + 1), l);
         }
+        4 => {
+            // one character deleted somewhere
+            let i = r.below(lines.len());
+            if let Some(l) = lines.get_mut(i) {
+                let at = r.below(l.len());
+                if at < l.len() && l.is_char_boundary(at) {
+                    l.remove(at);
+                }
+            }
+        }
         _ => {
             // one character typed somewhere
             let i = r.below(lines.len());
             if let Some(l) = lines.get_mut(i) {
                 let at = r.below(l.len() + 1);
                 if l.is_char_boundary(at) {
-                    let c = [' ', 'x', ';', '\n', '"', '('][r.below(6)];
+                    let c = [' ', 'x', ';', '\n', '"', '(', ',', '.', '='][r.below(9)];
                     l.insert(at, c);
                 }
             }

@@ -312,7 +312,20 @@ struct Tally {
 impl Tally {
     /// Apply `files` (one transaction, rolled back), read the catalog, compare with the model.
     fn case(&mut self, pg: &Cluster, name: &str, files: &[(String, String)], strict: bool) {
-        let sources: Vec<SqlSource> = files
+        self.case_modelled(pg, name, files, files, strict);
+    }
+
+    /// [`case`](Self::case) with the model built from `model_files` (a test of the test gives it other
+    /// SQL than PostgreSQL runs). Returns how many statements PostgreSQL rejected (lenient runs).
+    fn case_modelled(
+        &mut self,
+        pg: &Cluster,
+        name: &str,
+        files: &[(String, String)],
+        model_files: &[(String, String)],
+        strict: bool,
+    ) -> usize {
+        let sources: Vec<SqlSource> = model_files
             .iter()
             .map(|(p, t)| SqlSource {
                 path: PathBuf::from(p),
@@ -334,6 +347,7 @@ impl Tally {
         script.push_str(CATALOG_SQL);
         script.push_str(rlscope_sql::advisors::CATALOG_VERDICTS_SQL);
         script.push_str("\nrollback;\n");
+        let mut rejected = 0;
         let out = if strict {
             match pg.exec(&script) {
                 Ok(o) => o,
@@ -342,11 +356,13 @@ impl Tally {
                     self.report.push_str(&format!(
                         "{name}: PostgreSQL rejected the SQL: {e}\n{script}\n"
                     ));
-                    return;
+                    return 0;
                 }
             }
         } else {
-            pg.exec_lenient(&script).0
+            let (out, err) = pg.exec_lenient(&script);
+            rejected = err.matches("ERROR").count();
+            out
         };
         let catalog = catalog_projection(&out, &proj.unknown);
         let mut mine = proj.lines.clone();
@@ -369,6 +385,7 @@ impl Tally {
                 }
             }
         }
+        rejected
     }
 }
 
@@ -577,5 +594,176 @@ fn a_wrong_model_is_caught() {
             catalog_projection(&out, &p.unknown),
             "flipping {what} went unnoticed"
         );
+    }
+}
+
+/// Characters a corruption inserts. Quotes, `$` and parentheses are neither inserted nor deleted: an open
+/// quote runs to the end of the file (over the catalog queries appended after it), and psql does not end a
+/// statement at a `;` inside parentheses where the model's reader does.
+const CORRUPT_INSERT: &[char] = &[' ', 'x', 'q', '1', '_', ',', '.', ';', '=', '\n', '*', ':'];
+
+/// Tables, views and functions the model knows (outside the bootstrap's schemas).
+fn known_objects(m: &SchemaModel) -> usize {
+    let keep = |s: &str| !SKIP_SCHEMAS.contains(&s);
+    m.tables
+        .iter()
+        .filter(|t| keep(&t.schema) && !t.unknown)
+        .count()
+        + m.views
+            .iter()
+            .filter(|v| keep(&v.schema) && !v.unknown)
+            .count()
+        + m.functions
+            .iter()
+            .filter(|f| keep(&f.schema) && !f.unknown)
+            .count()
+}
+
+fn unreadable_count(files: &[(String, String)]) -> usize {
+    files
+        .iter()
+        .map(|(_, t)| {
+            schema::stmt::read_file(t)
+                .iter()
+                .filter(|s| matches!(s.kind, schema::stmt::StmtKind::Unreadable { .. }))
+                .count()
+        })
+        .sum()
+}
+
+type Files = Vec<(String, String)>;
+
+/// A corrupted sequence: one character inserted into or deleted from one line of `files`, such that the
+/// model reads one more statement it cannot read. The files, the corrupted file and the end of the
+/// corrupted line in it. `None` when 60 tries found no such corruption.
+fn corrupt(files: &[(String, String)], seed: u64) -> Option<(Files, usize, usize)> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut below = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n.max(1) as u64) as usize
+    };
+    let base = unreadable_count(files);
+    for _ in 0..60 {
+        let k = below(files.len());
+        let text = &files[k].1;
+        let lines: Vec<(usize, &str)> = text
+            .split_inclusive('\n')
+            .scan(0, |at, l| {
+                let start = *at;
+                *at += l.len();
+                Some((start, l))
+            })
+            .collect();
+        let Some(&(start, line)) = lines.get(below(lines.len())) else {
+            continue;
+        };
+        let at = start + below(line.trim_end_matches('\n').len() + 1);
+        if !text.is_char_boundary(at) {
+            continue;
+        }
+        let mut t = text.clone();
+        if below(2) == 0 {
+            let c = CORRUPT_INSERT[below(CORRUPT_INSERT.len())];
+            let depth = text[start..at].matches('(').count() as isize
+                - text[start..at].matches(')').count() as isize;
+            if c == ';' && depth != 0 {
+                continue;
+            }
+            t.insert(at, c);
+        } else {
+            match text[at..].chars().next() {
+                Some(c) if !"'\"$()".contains(c) => {
+                    t.remove(at);
+                }
+                _ => continue,
+            }
+        }
+        let mut out = files.to_vec();
+        out[k].1 = t;
+        if unreadable_count(&out) > base {
+            let end = out[k].1[start..]
+                .find(';')
+                .map_or(out[k].1.len(), |p| start + p + 1);
+            return Some((out, k, end));
+        }
+    }
+    None
+}
+
+/// Generated sequences in which one statement gets a one-character corruption the model cannot read,
+/// applied leniently (PostgreSQL skips what it rejects): the model marks unknown only what such a statement
+/// can touch, and agrees with the catalog on everything else.
+#[test]
+fn corrupted_statements_match_postgres() {
+    let Some(pg) = rlscope_pgtest::require() else {
+        return;
+    };
+    let mut t = Tally::default();
+    let (mut accepted, mut known_now, mut known_before) = (0, 0, 0);
+    let n = sequence_count();
+    for seed in 0..n as u64 {
+        let files = pg_generate::sequence(seed);
+        let Some((bad, k, end)) = corrupt(&files, seed) else {
+            continue;
+        };
+        let rejected = t.case_modelled(&pg, &format!("corrupted seed {seed}"), &bad, &bad, false);
+        accepted += (rejected == 0) as usize;
+        // Reading that statement as one that may touch anything: `\i` there makes every object unknown.
+        let mut any = bad.clone();
+        any[k].1.insert_str(end, "\n\\i anything.sql\n");
+        let sources = |f: &[(String, String)]| -> Vec<SqlSource> {
+            f.iter()
+                .map(|(p, t)| SqlSource {
+                    path: PathBuf::from(p),
+                    text: Arc::from(t.as_str()),
+                })
+                .collect()
+        };
+        known_now += known_objects(&schema::build(&sources(&bad)));
+        known_before += known_objects(&schema::build(&sources(&any)));
+    }
+    eprintln!(
+        "pg differential, corrupted statements: {} cases ({accepted} with the corruption accepted by \
+         PostgreSQL), {} catalog lines compared, {} unknown objects left out, {} mismatches; \
+         {known_now} objects known ({known_before} if the statement could touch anything)",
+        t.cases, t.lines, t.unknown, t.mismatches
+    );
+    assert!(n < 100 || t.cases * 2 > n, "{} cases of {n}", t.cases);
+    assert!(n < 100 || known_now > known_before);
+    assert_eq!(t.mismatches, 0, "{}", t.report);
+}
+
+/// A test of the test for corrupted statements: statements the model cannot read but PostgreSQL runs
+/// (it reads `tru` and `fals` as booleans, and `search_p.ath` as a custom setting) agree with the catalog,
+/// and a model that pins one of them on another object than the one it names is caught.
+#[test]
+fn a_wrong_pin_is_caught() {
+    let Some(pg) = rlscope_pgtest::require() else {
+        return;
+    };
+    let sql = |view: &str, func: &str| {
+        vec![(
+            "supabase/migrations/0001_m.sql".to_string(),
+            format!(
+                "create table public.todos (id int, owner uuid);\n\
+                 create view public.{view} with (security_invoker = tru) as select id from public.todos;\n\
+                 alter view public.{view} set (security_invoker = fals);\n\
+                 create function public.{func}(a int) returns int language sql security definer \
+                 set search_p.ath = pg_catalog as 'select 1';\n"
+            ),
+        )]
+    };
+    let files = sql("v", "f");
+    let unread = unreadable_count(&files);
+    assert_eq!(unread, 3, "{files:?}");
+    let mut t = Tally::default();
+    let rejected = t.case_modelled(&pg, "pinned right", &files, &files, false);
+    assert_eq!((rejected, t.mismatches), (0, 0), "{}", t.report);
+    for (what, model) in [("view", sql("w", "f")), ("function", sql("v", "g"))] {
+        let mut t = Tally::default();
+        t.case_modelled(&pg, what, &files, &model, false);
+        assert!(t.mismatches > 0, "a wrong {what} pin went unnoticed");
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Every statement names the objects it reads or changes (tables, views and functions, by name without
 //! schema: a lookup by `schema.name` or through `search_path` only ever finds an object of that name), or is
-//! *global*: it acts on every object (`GRANT … ON ALL TABLES IN SCHEMA`, SQL that may touch any table, a
-//! followed `\i`) or on project-wide state (default privileges, `search_path`). A statement naming several
+//! *global*: it acts on every object (`GRANT … ON ALL TABLES IN SCHEMA`, SQL that may touch any object, a
+//! followed `\i`) or on project-wide state (default privileges, `search_path`). SQL that cannot be read but
+//! names what it may touch ([`Touches`]) makes each of those objects unknown on its own: it ties nothing. A statement naming several
 //! objects ties them together (a rename ties the old and the new name, a view the relations it reads, a
 //! `GRANT` its list). After file `k` changed, the *affected names* are every name its old and new statements
 //! mention, closed under those ties over the whole project. Objects of other names are reached only by
@@ -26,7 +27,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::replay::{file_stmt_of, seq_of, Replay, Seqs};
-use super::stmt::{GrantTarget, Stmt, StmtKind, TableAction};
+use super::stmt::{GrantTarget, Stmt, StmtKind, TableAction, Touches};
 use super::{Function, ModelCache, SchemaModel, SqlSource, Table, View};
 use crate::advisors::{self, ProjectFinding};
 
@@ -539,16 +540,25 @@ fn each_name<'a>(kind: &'a StmtKind, mut f: impl FnMut(&'a str)) -> bool {
             }
         }
         StmtKind::DropFunction { funcs, .. } => funcs.iter().for_each(|x| f(&x.name.name)),
-        StmtKind::Unreadable { table: Some(q), .. } => f(&q.name),
-        StmtKind::Unreadable { table: None, .. }
-        | StmtKind::DefaultPrivileges { .. }
+        StmtKind::Unreadable { touches, .. } => match touches {
+            Touches::Table(q) | Touches::View(q) => f(&q.name),
+            Touches::Function(x) => f(&x.name.name),
+            Touches::Named { names, .. } => names.iter().for_each(|n| f(n)),
+            Touches::Any => return false,
+        },
+        StmtKind::DefaultPrivileges { .. }
         | StmtKind::SetSearchPath(_)
         | StmtKind::MetaCommand(_) => return false,
     }
     true
 }
 
-/// Pushes the names [`each_name`] gives; `false` for a global statement.
+/// Pushes the names [`each_name`] gives that the statement ties together (what it does to one depends on
+/// the others); `false` for a global statement. A statement that could not be read makes each object it
+/// names unknown on its own: it ties nothing.
 fn names<'a>(kind: &'a StmtKind, out: &mut Vec<&'a str>) -> bool {
+    if let StmtKind::Unreadable { touches, .. } = kind {
+        return !matches!(touches, Touches::Any);
+    }
     each_name(kind, |n| out.push(n))
 }

@@ -9,8 +9,9 @@
 //! Each file is first read into a list of [`stmt::Stmt`] (only the statements that change this state; the
 //! rest is skipped), then the lists are replayed in order ([`replay`]). What cannot be read — a relevant
 //! statement that does not parse, SQL built at run time, an `ALTER` of a table the files never create — makes
-//! the objects it may touch *unknown*: `Table::unknown` is set and `Tri::Unknown` stands for a value that
-//! cannot be known. Nothing is guessed.
+//! the objects it may touch *unknown* ([`stmt::Touches`]: the one object it targets, the objects its
+//! identifiers name, or any object): `unknown` is set on the table, view or function and `Tri::Unknown`
+//! stands for a value that cannot be known. Nothing is guessed.
 //!
 //! [`ModelCache`] keeps each file's statements by a hash of its text, so rebuilding after editing one
 //! migration re-reads that file only and replays the (cheap) statement lists.

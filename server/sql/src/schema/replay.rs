@@ -5,13 +5,13 @@
 //! `public` to `anon`, `authenticated` and `service_role`; new functions are executable by `PUBLIC`;
 //! `storage.objects` exists with row level security on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use rlscope_core::TextRange;
 
-use super::stmt::{FuncRef, GrantTarget, QName, RelKind, Stmt, StmtKind, TableAction};
+use super::stmt::{FuncRef, GrantTarget, QName, RelKind, Stmt, StmtKind, TableAction, Touches};
 use super::{
     Dropped, Function, Grants, Policy, Privs, SchemaModel, SrcLoc, Table, Tri, Unreadable, View,
 };
@@ -29,6 +29,10 @@ pub struct Replay {
     /// Where in the project's statement order the statement being applied stands ([`Seqs`]).
     seq: u64,
     seqs: Seqs,
+    /// Names under which an object may or may not exist after a statement that could not be read (it may
+    /// have created one, or kept one from being created or renamed): a later object of such a name, a view
+    /// reading one, a rename of one and the objects of a `GRANT` list naming one are unknown.
+    maybe_created: HashSet<String>,
 }
 
 /// For each object, dropped entry and unreadable entry of the model, the position in the project's statement
@@ -68,6 +72,15 @@ impl NameIndex {
             ix.add(s, n, i);
         }
         ix
+    }
+
+    /// Positions of the items named `name`, in any schema.
+    fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.by
+            .values()
+            .filter_map(move |m| m.get(name))
+            .flatten()
+            .copied()
     }
 
     fn get(&self, schema: &str, name: &str) -> &[usize] {
@@ -160,6 +173,7 @@ impl Replay {
             functions_ix: NameIndex::default(),
             seq: 0,
             seqs,
+            maybe_created: HashSet::new(),
         }
     }
 
@@ -408,6 +422,7 @@ impl Replay {
                 }
                 let schema = self.create_schema(name);
                 let grants = self.default_privs(&schema);
+                let unknown_why = self.maybe_created_why(&name.name);
                 self.tables_ix.add(&schema, &name.name, self.m.tables.len());
                 self.seqs.tables.push(self.seq);
                 self.m.tables.push(Table {
@@ -422,8 +437,8 @@ impl Replay {
                     rls_enabled_at: None,
                     renamed_at: Vec::new(),
                     managed: false,
-                    unknown: false,
-                    unknown_why: None,
+                    unknown: unknown_why.is_some(),
+                    unknown_why,
                 });
             }
             StmtKind::AlterTable {
@@ -460,6 +475,7 @@ impl Replay {
                     }
                     if renamed {
                         self.reindex_views();
+                        self.renamed(&name.name, &self.m.views[v].name.clone());
                     }
                     return;
                 }
@@ -521,6 +537,7 @@ impl Replay {
                         let (ns, nn) = (t.schema.clone(), t.name.clone());
                         self.tables_ix.del(&old_schema, &old_name, i);
                         self.tables_ix.add(&ns, &nn, i);
+                        self.renamed(&old_name, &nn);
                     }
                 }
             }
@@ -738,6 +755,12 @@ impl Replay {
                     return;
                 }
                 let grants = self.default_privs(&schema);
+                // Reading a relation that may not exist, the view may not exist either.
+                let unknown = self.maybe_created.contains(&name.name)
+                    || reads.iter().any(|(_, r)| self.maybe_created.contains(r));
+                if unknown {
+                    self.maybe_created.insert(name.name.clone());
+                }
                 self.views_ix.add(&schema, &name.name, self.m.views.len());
                 self.seqs.views.push(self.seq);
                 self.m.views.push(View {
@@ -749,7 +772,7 @@ impl Replay {
                     reads: reads.clone(),
                     defined_at: Some(at),
                     name_at: Some(Self::loc(path, name.range)),
-                    unknown: false,
+                    unknown,
                 });
             }
             StmtKind::CreateFunction {
@@ -779,6 +802,7 @@ impl Replay {
                     return;
                 }
                 let execute = self.default_exec(&schema);
+                let unknown = self.maybe_created.contains(&name.name);
                 self.functions_ix
                     .add(&schema, &name.name, self.m.functions.len());
                 self.seqs.functions.push(self.seq);
@@ -792,7 +816,7 @@ impl Replay {
                     language: language.clone(),
                     defined_at: Some(at),
                     name_at: Some(Self::loc(path, name.range)),
-                    unknown: false,
+                    unknown,
                 });
             }
             StmtKind::AlterFunction {
@@ -845,18 +869,31 @@ impl Replay {
                     p.clone()
                 };
             }
-            StmtKind::Unreadable { table, why } => {
+            StmtKind::Unreadable { touches, why } => {
                 self.seqs.unreadable.push(self.seq);
                 self.m.unreadable.push(Unreadable {
                     at: at.clone(),
                     why: why.clone(),
                 });
-                match table {
-                    Some(q) => {
-                        let i = self.table_or_unknown(q, why);
-                        self.mark_unknown(i, why);
+                match touches {
+                    Touches::Table(q) => match (self.find_table(q), self.find_view(q)) {
+                        (None, Some(v)) => self.m.views[v].unknown = true,
+                        _ => {
+                            let i = self.table_or_unknown(q, why);
+                            self.mark_unknown(i, why);
+                        }
+                    },
+                    Touches::View(q) => self.view_unknown(path, q, at),
+                    Touches::Function(f) => self.function_unknown(path, f, at),
+                    Touches::Named { names, creates } => {
+                        for n in names {
+                            self.named_unknown(n, why);
+                            if *creates {
+                                self.maybe_created.insert(n.clone());
+                            }
+                        }
                     }
-                    None => self.everything_unknown(why),
+                    Touches::Any => self.everything_unknown(why),
                 }
             }
             StmtKind::MetaCommand(cmd) => {
@@ -879,6 +916,105 @@ impl Replay {
                 }
             }
         }
+    }
+
+    /// An object named `old` now has the name `new`: when one of name `old` may not exist, neither may one
+    /// of name `new`.
+    fn renamed(&mut self, old: &str, new: &str) {
+        if old != new && self.maybe_created.contains(old) {
+            self.maybe_created.insert(new.to_string());
+        }
+    }
+
+    /// Why a new object named `name` is unknown: a statement that could not be read may have created one.
+    fn maybe_created_why(&self, name: &str) -> Option<String> {
+        self.maybe_created
+            .contains(name)
+            .then(|| "a statement that could not be read may have created it".to_string())
+    }
+
+    /// Every table, view and function named `name` (in any schema) becomes unknown.
+    fn named_unknown(&mut self, name: &str, why: &str) {
+        let tables: Vec<usize> = self.tables_ix.named(name).collect();
+        for i in tables {
+            self.mark_unknown(i, why);
+        }
+        for i in self.views_ix.named(name) {
+            self.m.views[i].unknown = true;
+        }
+        for i in self.functions_ix.named(name) {
+            self.m.functions[i].unknown = true;
+        }
+    }
+
+    /// A view that an unreadable `CREATE [OR REPLACE] VIEW` may have created or replaced: unknown, made
+    /// when it does not exist (a relation of that name that is a table stays, unknown).
+    fn view_unknown(&mut self, path: &Arc<Path>, q: &QName, at: SrcLoc) {
+        let schema = self.create_schema(q);
+        let q = QName {
+            schema: Some(schema.clone()),
+            ..q.clone()
+        };
+        if let Some(i) = self.find_view(&q) {
+            self.m.views[i].unknown = true;
+            return;
+        }
+        if let Some(i) = self.find_table(&q) {
+            self.mark_unknown(i, "CREATE VIEW under a table's name that could not be read");
+            return;
+        }
+        // Views reading it may not exist either.
+        self.maybe_created.insert(q.name.clone());
+        let grants = self.default_privs(&schema);
+        self.views_ix.add(&schema, &q.name, self.m.views.len());
+        self.seqs.views.push(self.seq);
+        self.m.views.push(View {
+            schema,
+            name: q.name.clone(),
+            materialized: false,
+            security_invoker: Tri::Unknown,
+            grants,
+            reads: Vec::new(),
+            defined_at: Some(at),
+            name_at: Some(Self::loc(path, q.range)),
+            unknown: true,
+        });
+    }
+
+    /// A function that an unreadable `CREATE [OR REPLACE] FUNCTION` may have created or replaced: unknown,
+    /// made when it does not exist.
+    fn function_unknown(&mut self, path: &Arc<Path>, f: &FuncRef, at: SrcLoc) {
+        let schema = self.create_schema(&f.name);
+        let f = FuncRef {
+            name: QName {
+                schema: Some(schema.clone()),
+                ..f.name.clone()
+            },
+            args: f.args.clone(),
+        };
+        let hits = self.find_functions(&f);
+        for &i in &hits {
+            self.m.functions[i].unknown = true;
+        }
+        if !hits.is_empty() {
+            return;
+        }
+        let execute = self.default_exec(&schema);
+        self.functions_ix
+            .add(&schema, &f.name.name, self.m.functions.len());
+        self.seqs.functions.push(self.seq);
+        self.m.functions.push(Function {
+            schema,
+            name: f.name.name.clone(),
+            args: f.args.unwrap_or_default(),
+            security_definer: Tri::Unknown,
+            search_path: None,
+            execute,
+            language: None,
+            defined_at: Some(at),
+            name_at: Some(Self::loc(path, f.name.range)),
+            unknown: true,
+        });
     }
 
     fn everything_unknown(&mut self, why: &str) {
@@ -905,13 +1041,29 @@ impl Replay {
                 }
             }
         };
+        // PostgreSQL grants on every object of a list, or on none when one is missing: one that may be
+        // missing makes the others unknown.
+        let uncertain = match target {
+            GrantTarget::Tables(qs) => qs.iter().any(|q| self.maybe_created.contains(&q.name)),
+            GrantTarget::Functions(fs) => {
+                fs.iter().any(|f| self.maybe_created.contains(&f.name.name))
+            }
+            GrantTarget::AllTablesIn(_) | GrantTarget::AllFunctionsIn(_) => false,
+        };
+        let why = "a GRANT naming an object that may not exist";
         match target {
             GrantTarget::Tables(names) => {
                 for q in names {
                     if let Some(i) = self.find_table(q) {
                         apply(&mut self.m.tables[i].grants);
+                        if uncertain {
+                            self.mark_unknown(i, why);
+                        }
                     } else if let Some(i) = self.find_view(q) {
                         apply(&mut self.m.views[i].grants);
+                        self.m.views[i].unknown |= uncertain;
+                    } else if self.maybe_created.contains(&q.name) {
+                        self.unknown_table(q, why);
                     }
                 }
             }
@@ -937,6 +1089,7 @@ impl Replay {
                         for r in roles {
                             self.m.functions[i].set_execute(r, !revoke);
                         }
+                        self.m.functions[i].unknown |= uncertain;
                     }
                 }
             }

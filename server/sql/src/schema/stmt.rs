@@ -3,7 +3,7 @@
 //! The file is split by the lexer (as psql does); each statement's leading keywords decide whether it
 //! matters (`CREATE TABLE`, `ALTER TABLE`, `CREATE/ALTER/DROP POLICY`, `GRANT`/`REVOKE`, views, functions,
 //! `SET search_path`, `DO` blocks). Those are read token by token; one that cannot be read becomes
-//! [`Stmt::Unreadable`] with the object it targets when that much is clear. Ranges are byte offsets into the
+//! [`StmtKind::Unreadable`] with what it may have changed ([`Touches`]). Ranges are byte offsets into the
 //! file, also for statements inside `DO` bodies and `EXECUTE`d strings.
 
 use std::ops::Range;
@@ -147,14 +147,32 @@ pub enum StmtKind {
     },
     /// `SET search_path …` / `set_config('search_path', …)`.
     SetSearchPath(Vec<String>),
-    /// A relevant statement that could not be read. `table`: the one table it targets, when that much is
-    /// clear; `None`: any table may be touched.
+    /// A relevant statement that could not be read, and what it may have changed.
     Unreadable {
-        table: Option<QName>,
+        touches: Touches,
         why: String,
     },
     /// A psql meta-command (`\i file`, `\set`, …): not SQL, not followed.
     MetaCommand(String),
+}
+
+/// What a statement that could not be read may have changed, had PostgreSQL run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Touches {
+    /// The one table it targets (or the view of that name, reached through `ALTER TABLE`).
+    Table(QName),
+    /// The one view it creates or replaces (`CREATE [OR REPLACE] VIEW` with its name read): a view reads
+    /// the relations it selects from without changing them.
+    View(QName),
+    /// The one function it creates or replaces (`CREATE [OR REPLACE] FUNCTION` with its name and argument
+    /// types read).
+    Function(FuncRef),
+    /// Only tables, views and functions named by one of its identifiers (their values, without schema):
+    /// PostgreSQL only touches objects a statement names. Only for statements that cannot rename or move
+    /// an object, nor cascade to others. `creates`: it may have created an object under one of them.
+    Named { names: Vec<String>, creates: bool },
+    /// Any object.
+    Any,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -298,8 +316,11 @@ fn dynamic(k: StmtKind, src: &Src, range: &Range<usize>) -> StmtKind {
         | StmtKind::AlterPolicy { table, .. }
         | StmtKind::DropPolicy { table, .. }
         | StmtKind::AlterTable { name: table, .. }
-        | StmtKind::CreateTable { name: table, .. } => Some(table.clone()),
-        StmtKind::Unreadable { table, .. } => table.clone(),
+        | StmtKind::CreateTable { name: table, .. }
+        | StmtKind::Unreadable {
+            touches: Touches::Table(table),
+            ..
+        } => Some(table.clone()),
         StmtKind::SetSearchPath(_) | StmtKind::MetaCommand(_) => return k,
         _ => None,
     };
@@ -317,7 +338,8 @@ fn dynamic(k: StmtKind, src: &Src, range: &Range<usize>) -> StmtKind {
             });
         frag_range.is_some_and(|r| !src.has_placeholder(r))
     });
-    StmtKind::Unreadable { table, why }
+    let touches = table.map_or(Touches::Any, Touches::Table);
+    StmtKind::Unreadable { touches, why }
 }
 
 /// `DO [LANGUAGE x] 'body'`: the statements of a PL/pgSQL body, including `EXECUTE`d strings.
@@ -340,7 +362,7 @@ fn read_do(src: &Src, toks: &[Token], range: Range<usize>, nesting: usize, out: 
     if nesting >= MAX_NESTING {
         out.push(Stmt {
             kind: StmtKind::Unreadable {
-                table: None,
+                touches: Touches::Any,
                 why: "DO blocks nested too deep".into(),
             },
             range: src.range(range),
@@ -436,7 +458,7 @@ fn read_execute(
     let Some(k) = first_string else {
         // EXECUTE of a variable: could be anything.
         let unresolved = StmtKind::Unreadable {
-            table: None,
+            touches: Touches::Any,
             why: "EXECUTE of SQL held in a variable".into(),
         };
         out.push(Stmt {
@@ -936,8 +958,13 @@ impl<'a> P<'a> {
                 match self.grant(&mut irrelevant) {
                     Some(k) => Some(k),
                     None if irrelevant => None,
+                    // `… IN SCHEMA` reaches every object of a schema.
                     None => Some(StmtKind::Unreadable {
-                        table: None,
+                        touches: if self.has_word("schema") {
+                            Touches::Any
+                        } else {
+                            self.named(false)
+                        },
                         why: format!("a {} statement that could not be read", w.to_uppercase()),
                     }),
                 }
@@ -948,11 +975,81 @@ impl<'a> P<'a> {
         }
     }
 
-    fn unreadable(&self, table: Option<QName>, what: &str) -> Option<StmtKind> {
+    fn unreadable(&self, touches: Touches, what: &str) -> Option<StmtKind> {
         Some(StmtKind::Unreadable {
-            table,
+            touches,
             why: format!("{what} that could not be read"),
         })
+    }
+
+    fn has_word(&self, w: &str) -> bool {
+        self.toks.iter().any(|t| t.is_word(self.src, w))
+    }
+
+    /// The objects the statement's identifiers name ([`Touches::Named`]); [`Touches::Any`] when it
+    /// cascades. `creates`: the statement creates an object, so whether one of those names exists afterwards is
+    /// uncertain; so it is when the statement [runs on](Self::runs_on).
+    fn named(&self, creates: bool) -> Touches {
+        if self.has_word("cascade") {
+            return Touches::Any;
+        }
+        let creates = creates || self.runs_on();
+        let mut names: Vec<String> = Vec::new();
+        for t in self.toks {
+            if let Some(v) = ident_value(self.src, *t) {
+                names.push(v);
+            } else if t.kind == TokenKind::Number {
+                // PostgreSQL 15 ends a number where a letter follows (`1app.t` is `1`, `app`, `.`, `t`): every
+                // part that starts with a letter or `_` after a digit.
+                let text = t.text(self.src).as_bytes();
+                for k in 1..text.len() {
+                    if text[k - 1].is_ascii_digit()
+                        && (text[k].is_ascii_alphabetic() || text[k] == b'_')
+                    {
+                        let end = text[k..]
+                            .iter()
+                            .position(|&b| b == b'.')
+                            .map_or(text.len(), |p| k + p);
+                        names.push(String::from_utf8_lossy(&text[k..end]).to_ascii_lowercase());
+                    }
+                }
+                for part in t.text(self.src).split('.').skip(1) {
+                    if part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                        names.push(part.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        Touches::Named { names, creates }
+    }
+
+    /// Whether the statement holds `CREATE` or `RENAME` after its first word: a second statement run into
+    /// it (its `;` missing), which PostgreSQL then did not run either, may have been meant to create or
+    /// rename an object that later statements use.
+    fn runs_on(&self) -> bool {
+        self.toks
+            .iter()
+            .skip(1)
+            .any(|t| t.is_word(self.src, "create") || t.is_word(self.src, "rename"))
+    }
+
+    /// `pin`: the one object the statement targets; the objects it names when it [runs on](Self::runs_on);
+    /// any object when it cascades.
+    fn pinned(&self, pin: Touches) -> Touches {
+        if self.runs_on() || self.has_word("cascade") {
+            return self.named(true);
+        }
+        pin
+    }
+
+    /// After a failed read: the table after the statement's first `ON`, or the objects it names.
+    fn on_table_or_named(&mut self) -> Touches {
+        match self.find_on_table() {
+            Some(q) => self.pinned(Touches::Table(q)),
+            None => self.named(false),
+        }
     }
 
     fn create(&mut self) -> Option<StmtKind> {
@@ -970,7 +1067,7 @@ impl<'a> P<'a> {
             }
             let if_not_exists = self.eat_seq(&["if", "not", "exists"]);
             let Some(name) = self.qname() else {
-                return self.unreadable(None, "a CREATE TABLE");
+                return self.unreadable(self.named(true), "a CREATE TABLE");
             };
             return Some(StmtKind::CreateTable {
                 name,
@@ -979,27 +1076,42 @@ impl<'a> P<'a> {
         }
         if self.is_kw("policy") {
             self.i += 1;
-            return Some(self.create_policy().unwrap_or(StmtKind::Unreadable {
-                table: self.find_on_table(),
-                why: "a CREATE POLICY that could not be read".into(),
-            }));
+            return Some(match self.create_policy() {
+                Some(k) => k,
+                None => StmtKind::Unreadable {
+                    touches: self.on_table_or_named(),
+                    why: "a CREATE POLICY that could not be read".into(),
+                },
+            });
         }
         let materialized = self.eat("materialized");
         if self.eat("view") {
             if temp {
                 return None;
             }
+            let mut name = None;
             return self
-                .create_view(or_replace, materialized)
-                .or_else(|| self.unreadable(None, "a CREATE VIEW"));
+                .create_view(or_replace, materialized, &mut name)
+                .or_else(|| {
+                    let touches = match name {
+                        Some(q) => self.pinned(Touches::View(q)),
+                        None => self.named(true),
+                    };
+                    self.unreadable(touches, "a CREATE VIEW")
+                });
         }
         if materialized {
             return None;
         }
         if self.eat("function") || self.eat("procedure") {
-            return self
-                .create_function(or_replace)
-                .or_else(|| self.unreadable(None, "a CREATE FUNCTION"));
+            let mut func = None;
+            return self.create_function(or_replace, &mut func).or_else(|| {
+                let touches = match func {
+                    Some(f) => self.pinned(Touches::Function(f)),
+                    None => self.named(true),
+                };
+                self.unreadable(touches, "a CREATE FUNCTION")
+            });
         }
         None
     }
@@ -1068,9 +1180,16 @@ impl<'a> P<'a> {
         })
     }
 
-    fn create_view(&mut self, or_replace: bool, materialized: bool) -> Option<StmtKind> {
+    /// `read`: the view's name, once read.
+    fn create_view(
+        &mut self,
+        or_replace: bool,
+        materialized: bool,
+        read: &mut Option<QName>,
+    ) -> Option<StmtKind> {
         let if_not_exists = self.eat_seq(&["if", "not", "exists"]);
         let name = self.qname()?;
+        *read = Some(name.clone());
         // Column list.
         if self.is_punct('(') {
             self.parens()?;
@@ -1147,10 +1266,19 @@ impl<'a> P<'a> {
         out
     }
 
-    fn create_function(&mut self, or_replace: bool) -> Option<StmtKind> {
+    /// `read`: the function's name and argument types, once read.
+    fn create_function(
+        &mut self,
+        or_replace: bool,
+        read: &mut Option<FuncRef>,
+    ) -> Option<StmtKind> {
         let name = self.qname()?;
         let r = self.parens()?;
         let args = function_args(self.src, &self.toks[r], true)?;
+        *read = Some(FuncRef {
+            name: name.clone(),
+            args: Some(args.clone()),
+        });
         let mut security_definer = false;
         let mut search_path = None;
         let mut language = None;
@@ -1231,10 +1359,13 @@ impl<'a> P<'a> {
             return self.alter_rel(RelKind::MaterializedView);
         }
         if self.eat("policy") {
-            return Some(self.alter_policy().unwrap_or(StmtKind::Unreadable {
-                table: self.find_on_table(),
-                why: "an ALTER POLICY that could not be read".into(),
-            }));
+            return Some(match self.alter_policy() {
+                Some(k) => k,
+                None => StmtKind::Unreadable {
+                    touches: self.on_table_or_named(),
+                    why: "an ALTER POLICY that could not be read".into(),
+                },
+            });
         }
         if self.eat("function") || self.eat("procedure") || self.eat("routine") {
             return self.alter_function();
@@ -1245,7 +1376,7 @@ impl<'a> P<'a> {
                 Some(k) => Some(k),
                 None if irrelevant => None,
                 None => Some(StmtKind::Unreadable {
-                    table: None,
+                    touches: Touches::Any,
                     why: "an ALTER DEFAULT PRIVILEGES that could not be read".into(),
                 }),
             };
@@ -1321,8 +1452,15 @@ impl<'a> P<'a> {
             self.eat_punct(',');
         }
         if unreadable {
+            // A rename or a move PostgreSQL runs is read above: one in a statement that cannot be read
+            // did not run, and the name it was to make may be missing later.
+            let touches = if self.has_word("schema") {
+                self.named(true)
+            } else {
+                self.pinned(Touches::Table(name))
+            };
             return Some(StmtKind::Unreadable {
-                table: Some(name),
+                touches,
                 why: "an ALTER TABLE that could not be read".into(),
             });
         }
@@ -1386,7 +1524,13 @@ impl<'a> P<'a> {
 
     fn alter_function(&mut self) -> Option<StmtKind> {
         let Some(func) = self.func_ref() else {
-            return self.unreadable(None, "an ALTER FUNCTION");
+            // A rename or a move makes an object of another name or schema.
+            let touches = if self.has_word("rename") || self.has_word("schema") {
+                Touches::Any
+            } else {
+                self.named(false)
+            };
+            return self.unreadable(touches, "an ALTER FUNCTION");
         };
         let mut security_definer = None;
         let mut search_path = None;
@@ -1445,13 +1589,12 @@ impl<'a> P<'a> {
             RelKind::MaterializedView
         } else if self.eat("policy") {
             let if_exists = self.eat_seq(&["if", "exists"]);
-            let Some((name, _)) = self.ident() else {
-                return self.unreadable(None, "a DROP POLICY");
+            let (Some((name, _)), true) = (self.ident(), self.eat("on")) else {
+                return self.unreadable(self.named(false), "a DROP POLICY");
             };
-            if !self.eat("on") {
-                return self.unreadable(None, "a DROP POLICY");
-            }
-            let table = self.qname()?;
+            let Some(table) = self.qname() else {
+                return self.unreadable(self.named(false), "a DROP POLICY");
+            };
             return Some(StmtKind::DropPolicy {
                 name,
                 table,
@@ -1462,7 +1605,7 @@ impl<'a> P<'a> {
             let mut funcs = Vec::new();
             loop {
                 let Some(f) = self.func_ref() else {
-                    return self.unreadable(None, "a DROP FUNCTION");
+                    return self.unreadable(Touches::Any, "a DROP FUNCTION");
                 };
                 funcs.push(f);
                 if !self.eat_punct(',') {
@@ -1475,7 +1618,7 @@ impl<'a> P<'a> {
         };
         let if_exists = self.eat_seq(&["if", "exists"]);
         let Some(names) = self.qname_list() else {
-            return self.unreadable(None, "a DROP TABLE");
+            return self.unreadable(Touches::Any, "a DROP TABLE");
         };
         let cascade = self.eat("cascade");
         Some(StmtKind::Drop {

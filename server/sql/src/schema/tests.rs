@@ -182,6 +182,68 @@ fn unknown_is_a_state() {
 }
 
 #[test]
+fn unreadable_statements_touch_what_they_name() {
+    let base = "create table a (x int); create table b (x int);\n\
+        create function public.f(uid uuid) returns int language sql as 'select 1';\n\
+        create function public.g() returns int language sql as 'select 1';\n";
+    let known = |m: &SchemaModel| {
+        (
+            !m.table("public", "a").unwrap().unknown,
+            !m.table("public", "b").unwrap().unknown,
+            !m.function("public", "f").unwrap().unknown,
+            !m.function("public", "g").unwrap().unknown,
+        )
+    };
+    // A policy with a broken `ON`: the objects it names (the table `a`).
+    let m = one(&format!(
+        "{base}create policy \"p\" onx public.a for select to anon using (true);"
+    ));
+    assert_eq!(known(&m), (false, true, true, true));
+    // A broken role list: the function it names.
+    let m = one(&format!(
+        "{base}revoke execute on function public.f(uuid) from public,x anon;"
+    ));
+    assert_eq!(known(&m), (true, true, false, true));
+    // ... but not when it reaches a whole schema, or cascades.
+    let m = one(&format!(
+        "{base}revoke execute on all functions in schema public from public,x anon;"
+    ));
+    assert_eq!(known(&m), (false, false, false, false));
+    let m = one(&format!("{base}revoke select on a from anon x cascade;"));
+    assert_eq!(known(&m), (false, false, false, false));
+    // A broken view: that view, made unknown; a view reading it may not exist either.
+    let m = one(&format!(
+        "{base}create view v with (security_invoker = true) axs select * from a;\n\
+         create view w as select * from v;\ncreate view z as select * from b;"
+    ));
+    assert_eq!(known(&m), (true, true, true, true));
+    assert!(m.view("public", "v").unwrap().unknown);
+    assert!(m.view("public", "w").unwrap().unknown);
+    assert!(!m.view("public", "z").unwrap().unknown);
+    // A broken function after its arguments: that function, made unknown.
+    let m = one(&format!(
+        "{base}create function public.h(int) returns int set search_p.ath = x language sql as 'select 1';"
+    ));
+    assert_eq!(known(&m), (true, true, true, true));
+    assert!(m.function("public", "h").unwrap().unknown);
+    // A broken ALTER VIEW through its name: the view, not a new table.
+    let m = one("create view v as select 1;\nalter view v set (security_invoker = tru);");
+    assert!(m.view("public", "v").unwrap().unknown);
+    assert!(m.table("public", "v").is_none());
+    // A broken CREATE TABLE: a later table of a name it holds is unknown (it may exist already).
+    let m = one("create table ,c (x int);\ncreate table c (x int);\ncreate table d (x int);");
+    assert!(m.table("public", "c").unwrap().unknown);
+    assert!(!m.table("public", "d").unwrap().unknown);
+    // A statement run into the next (`;` missing): what that one was to create may be missing.
+    let m = one(&format!(
+        "{base}create policy p on a for selectx using (true) create table c (x int);\n\
+         alter table c rename to e;\ncreate view v as select * from e;"
+    ));
+    assert_eq!(known(&m), (false, true, true, true));
+    assert!(m.view("public", "v").unwrap().unknown);
+}
+
+#[test]
 fn loops_over_literal_arrays_are_expanded() {
     // FOREACH over ARRAY[…]: one statement per value, each on its own table; nothing is unknown.
     let sql = "create table a (x int); create table b (x int); create table c (x int);\n\
