@@ -1158,14 +1158,7 @@ impl<'a> P<'a> {
         if self.eat("to") {
             roles = self.role_list()?;
         }
-        let mut using = None;
-        let mut with_check = None;
-        if self.eat("using") {
-            using = Some(self.paren_text()?);
-        }
-        if self.eat_seq(&["with", "check"]) {
-            with_check = Some(self.paren_text()?);
-        }
+        let (using, with_check) = self.using_and_check()?;
         if !self.done() {
             return None;
         }
@@ -1178,6 +1171,20 @@ impl<'a> P<'a> {
             using,
             with_check,
         })
+    }
+
+    /// `read`: the view's name, once read.
+    /// A policy's `[USING (…)] [WITH CHECK (…)]`.
+    fn using_and_check(&mut self) -> Option<(Option<Text>, Option<Text>)> {
+        let mut using = None;
+        let mut with_check = None;
+        if self.eat("using") {
+            using = Some(self.paren_text()?);
+        }
+        if self.eat_seq(&["with", "check"]) {
+            with_check = Some(self.paren_text()?);
+        }
+        Some((using, with_check))
     }
 
     /// `read`: the view's name, once read.
@@ -1491,12 +1498,7 @@ impl<'a> P<'a> {
             if self.eat("to") {
                 roles = Some(self.role_list()?);
             }
-            if self.eat("using") {
-                using = Some(self.paren_text()?);
-            }
-            if self.eat_seq(&["with", "check"]) {
-                with_check = Some(self.paren_text()?);
-            }
+            (using, with_check) = self.using_and_check()?;
         }
         if !self.done() {
             return None;
