@@ -36,6 +36,8 @@ pub struct Workspace {
     fragments: HashMap<FileId, Fragments>,
     /// The schema objects each script's requests name, so a SQL edit re-checks only the scripts it affects.
     schema_deps: crate::schema_deps::DepIndex,
+    /// What the last check of each SQL file learnt for checking its next version (`rlscope_sql::CheckMemo`).
+    sql_memos: std::sync::Mutex<HashMap<FileId, Arc<rlscope_sql::CheckMemo>>>,
 }
 
 impl Workspace {
@@ -44,6 +46,7 @@ impl Workspace {
             db: Db::new(root, config, crate::lower::lower_text),
             fragments: HashMap::new(),
             schema_deps: Default::default(),
+            sql_memos: Default::default(),
         }
     }
 
@@ -334,6 +337,10 @@ impl Workspace {
         self.db.by_path.remove(path);
         self.fragments.remove(&id);
         if lang == Some(Lang::Sql) {
+            let memos = self.sql_memos.get_mut().unwrap_or_else(|e| e.into_inner());
+            if let Some(memo) = memos.remove(&id) {
+                drop_in_background(memo);
+            }
             self.db.reset_projects(None);
             if rlscope_sql::schema::project_root(path).is_some() {
                 let mut changed = self.sql_changed(path, old_projects);
@@ -395,7 +402,10 @@ impl Workspace {
         };
         let raw = match f.lang {
             Lang::Sql => {
-                let mut v = rlscope_sql::check(&f.text);
+                let memos = || self.sql_memos.lock().unwrap_or_else(|e| e.into_inner());
+                let memo = memos().get(&id).cloned().unwrap_or_default();
+                let (mut v, memo) = rlscope_sql::check_reusing(&f.text, &memo);
+                memos().insert(id, Arc::new(memo));
                 v.extend(self.db.projects().findings(path));
                 v
             }

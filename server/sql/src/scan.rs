@@ -36,6 +36,12 @@ impl Fragment {
         }
     }
 
+    /// Whether this is the file's own text: byte `i` is byte `i` of the file, no placeholders, not built at
+    /// run time.
+    pub fn is_file_text(&self) -> bool {
+        self.map.is_none() && self.placeholders.is_empty() && !self.dynamic
+    }
+
     /// The file offset of byte `pos` of the fragment.
     pub fn to_file(&self, pos: usize) -> u32 {
         match &self.map {

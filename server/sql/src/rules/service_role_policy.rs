@@ -14,6 +14,7 @@ use tree_sitter::{Node, QueryCursor, StreamingIterator};
 use crate::expr::{self, Expr, Kind};
 use crate::parse;
 use crate::scan::{Fragment, PolicyStmt, Scan};
+use crate::CheckMemo;
 
 pub static SERVICE_ROLE_POLICY: RuleMeta = RuleMeta {
     id: "service-role-policy",
@@ -156,92 +157,131 @@ fn snippet(text: &str) -> String {
 }
 
 pub fn check(file: &str, scan: &Scan, out: &mut Vec<Finding>) {
-    let q = parse::policy_query();
-    let mut cursor = QueryCursor::new();
+    check_reusing(
+        file,
+        scan,
+        out,
+        &CheckMemo::default(),
+        &mut CheckMemo::default(),
+    );
+}
+
+/// [`check`], skipping the statements of the file's own text that `memo` lists as clean; records in `next`
+/// those of this text that are.
+pub(crate) fn check_reusing(
+    file: &str,
+    scan: &Scan,
+    out: &mut Vec<Finding>,
+    memo: &CheckMemo,
+    next: &mut CheckMemo,
+) {
     for stmt in &scan.policies {
         let frag = &scan.fragments[stmt.fragment];
         let text = &frag.text[stmt.range.clone()];
-        let Some(tree) = parse::parse(text) else {
+        // a statement of the file's own text: its findings depend on its text alone (and their ranges on
+        // where it stands); one that had none before has none now
+        let plain = frag.is_file_text();
+        if plain && memo.is_clean(text) {
+            next.add_clean(text);
             continue;
-        };
-        let root = tree.root_node();
+        }
+        let before = out.len();
+        check_statement(file, frag, stmt, text, out);
+        if plain && out.len() == before {
+            next.add_clean(text);
+        }
+    }
+}
 
-        let mut stmt_node = None;
-        let mut alter = false;
-        let mut name = None;
-        let mut table = None;
-        let mut mode = None;
-        let mut roles = None;
-        let mut clauses: Vec<(&str, Node)> = Vec::new();
-        let mut matches = cursor.matches(&q.query, root, text.as_bytes());
-        while let Some(m) = matches.next() {
-            for c in m.captures() {
-                let i = c.index;
-                if i == q.create || i == q.alter {
-                    if stmt_node.is_none() {
-                        stmt_node = Some(c.node);
-                        alter = i == q.alter;
-                    }
-                } else if i == q.name && name.is_none() {
-                    name = Some(c.node);
-                } else if i == q.table && table.is_none() {
-                    table = Some(c.node);
-                } else if i == q.mode {
-                    mode = Some(c.node);
-                } else if i == q.roles && roles.is_none() {
-                    roles = Some(c.node);
-                } else if i == q.using {
-                    clauses.push(("USING", c.node));
-                } else if i == q.check {
-                    clauses.push(("WITH CHECK", c.node));
+fn check_statement(
+    file: &str,
+    frag: &Fragment,
+    stmt: &PolicyStmt,
+    text: &str,
+    out: &mut Vec<Finding>,
+) {
+    let q = parse::policy_query();
+    let mut cursor = QueryCursor::new();
+    let Some(tree) = parse::parse(text) else {
+        return;
+    };
+    let root = tree.root_node();
+
+    let mut stmt_node = None;
+    let mut alter = false;
+    let mut name = None;
+    let mut table = None;
+    let mut mode = None;
+    let mut roles = None;
+    let mut clauses: Vec<(&str, Node)> = Vec::new();
+    let mut matches = cursor.matches(&q.query, root, text.as_bytes());
+    while let Some(m) = matches.next() {
+        for c in m.captures() {
+            let i = c.index;
+            if i == q.create || i == q.alter {
+                if stmt_node.is_none() {
+                    stmt_node = Some(c.node);
+                    alter = i == q.alter;
                 }
+            } else if i == q.name && name.is_none() {
+                name = Some(c.node);
+            } else if i == q.table && table.is_none() {
+                table = Some(c.node);
+            } else if i == q.mode {
+                mode = Some(c.node);
+            } else if i == q.roles && roles.is_none() {
+                roles = Some(c.node);
+            } else if i == q.using {
+                clauses.push(("USING", c.node));
+            } else if i == q.check {
+                clauses.push(("WITH CHECK", c.node));
             }
         }
-        if stmt_node.is_none() {
-            // Not a policy statement this grammar understands (e.g. ALTER POLICY … RENAME TO).
-            continue;
-        }
-
-        let known = |n: Node| {
-            let r = stmt.range.start + n.start_byte()..stmt.range.start + n.end_byte();
-            !n.has_error() && !frag.overlaps_placeholder(r)
-        };
-        let name_text = name
-            .filter(|n| known(*n))
-            .map(|n| expr::identifier_parts(&text[n.byte_range()]).join("."));
-        let table_text = table
-            .filter(|n| known(*n))
-            .map(|n| snippet(&text[n.byte_range()]));
-        let mut desc = match (name_text, table_text) {
-            (Some(n), Some(t)) => format!("policy \"{n}\" on {t}"),
-            (Some(n), None) => format!("policy \"{n}\""),
-            (None, Some(t)) => format!("the policy on {t}"),
-            (None, None) if frag.dynamic => "a policy built by EXECUTE".to_string(),
-            (None, None) => "the policy".to_string(),
-        };
-        if frag.dynamic && !desc.ends_with("EXECUTE") {
-            desc.push_str(" (built by EXECUTE)");
-        }
-        let restrictive =
-            mode.is_some_and(|n| expr::identifier_parts(&text[n.byte_range()]) == ["restrictive"]);
-        let policy = Policy {
-            frag,
-            base: stmt.range.start,
-            stmt,
-            text,
-            alter,
-            restrictive,
-            has_error: root.has_error(),
-            desc,
-        };
-
-        let only_service_role = roles.is_some_and(|r| check_roles(&policy, r, file, out));
-        if only_service_role {
-            // The policy never runs: what its expressions say does not matter.
-            continue;
-        }
-        check_clauses(&policy, &clauses, file, out);
     }
+    if stmt_node.is_none() {
+        // Not a policy statement this grammar understands (e.g. ALTER POLICY … RENAME TO).
+        return;
+    }
+
+    let known = |n: Node| {
+        let r = stmt.range.start + n.start_byte()..stmt.range.start + n.end_byte();
+        !n.has_error() && !frag.overlaps_placeholder(r)
+    };
+    let name_text = name
+        .filter(|n| known(*n))
+        .map(|n| expr::identifier_parts(&text[n.byte_range()]).join("."));
+    let table_text = table
+        .filter(|n| known(*n))
+        .map(|n| snippet(&text[n.byte_range()]));
+    let mut desc = match (name_text, table_text) {
+        (Some(n), Some(t)) => format!("policy \"{n}\" on {t}"),
+        (Some(n), None) => format!("policy \"{n}\""),
+        (None, Some(t)) => format!("the policy on {t}"),
+        (None, None) if frag.dynamic => "a policy built by EXECUTE".to_string(),
+        (None, None) => "the policy".to_string(),
+    };
+    if frag.dynamic && !desc.ends_with("EXECUTE") {
+        desc.push_str(" (built by EXECUTE)");
+    }
+    let restrictive =
+        mode.is_some_and(|n| expr::identifier_parts(&text[n.byte_range()]) == ["restrictive"]);
+    let policy = Policy {
+        frag,
+        base: stmt.range.start,
+        stmt,
+        text,
+        alter,
+        restrictive,
+        has_error: root.has_error(),
+        desc,
+    };
+
+    let only_service_role = roles.is_some_and(|r| check_roles(&policy, r, file, out));
+    if only_service_role {
+        // The policy never runs: what its expressions say does not matter.
+        return;
+    }
+    check_clauses(&policy, &clauses, file, out);
 }
 
 /// Report `service_role` in the role list. Returns whether it is the only role.
