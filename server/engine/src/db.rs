@@ -406,21 +406,20 @@ impl<'w> Snapshot<'w> {
 
     /// Every NestJS provider object (`{ provide, use… }`) of the summarised files.
     pub fn providers(&self) -> Vec<(FileId, ExprId)> {
-        let mut out = Vec::new();
-        for (i, f) in self.db.files.iter_enumerated() {
-            if let Some(ir) = f.as_ref().and_then(|f| f.ir.as_ref()) {
-                out.extend(ir.providers.iter().map(|&e| (i, e)));
-            }
-        }
-        out
+        self.of_summaries(|ir| &ir.providers)
     }
 
     /// Every env variable read (`process.env.X`, `Deno.env.get('X')`, …) of the summarised files.
     pub fn env_reads(&self) -> Vec<(FileId, ExprId)> {
+        self.of_summaries(|ir| &ir.env_reads)
+    }
+
+    /// The expressions `pick` lists in each summarised file, with their file.
+    fn of_summaries(&self, pick: impl Fn(&FileIr) -> &[ExprId]) -> Vec<(FileId, ExprId)> {
         let mut out = Vec::new();
         for (i, f) in self.db.files.iter_enumerated() {
             if let Some(ir) = f.as_ref().and_then(|f| f.ir.as_ref()) {
-                out.extend(ir.env_reads.iter().map(|&e| (i, e)));
+                out.extend(pick(ir).iter().map(|&e| (i, e)));
             }
         }
         out
