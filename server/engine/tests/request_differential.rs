@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use rlscope_core::config::Config;
 use rlscope_engine::{LoadOptions, Workspace};
+use rlscope_pgtest::statements::{self, Observed};
 use rlscope_pgtest::Cluster;
 use rlscope_sql::outcome::{outcome_for, DbRole, DeniedResult, Op, Outcome, TableFacts, Tri};
 use rlscope_sql::schema::SchemaModel;
@@ -319,21 +320,6 @@ fn statements(
     })
 }
 
-/// What the server did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Observed {
-    /// Rows returned or changed, no error.
-    Rows(u64),
-    /// 42501 from a row level security check.
-    RlsError,
-    /// 42501 from a missing privilege.
-    PermissionDenied,
-    Other {
-        sqlstate: String,
-        message: String,
-    },
-}
-
 /// What a prediction says the server does; `None` = it depends on the row (or is unknown).
 fn expect(o: &Outcome, row_exists: bool) -> Option<Observed> {
     Some(match o {
@@ -386,7 +372,7 @@ struct Check {
 type Run = Result<Observed, String>;
 
 fn run_project(pg: &Cluster, db: &str, checks: &[(usize, &Check)]) -> BTreeMap<usize, Run> {
-    let mut script = format!("\\c {db}\n\\set ON_ERROR_ROLLBACK off\n\\o /dev/null\n");
+    let mut script = format!("\\c {db}\n{}", statements::SCRIPT_START);
     for &(k, c) in checks {
         let Ok(sql) = &c.sql else { continue };
         writeln!(
@@ -402,39 +388,20 @@ fn run_project(pg: &Cluster, db: &str, checks: &[(usize, &Check)]) -> BTreeMap<u
             )
             .unwrap();
         }
-        writeln!(
-            script,
-            "set local role {};\nset local request.jwt.claims = '{}';\n{};\n\\echo R|{k}|:ROW_COUNT|:SQLSTATE|:LAST_ERROR_MESSAGE\nrollback;",
-            c.role,
-            claims(c.role),
-            sql.statement
-        )
-        .unwrap();
+        statements::run_as(&mut script, k, c.role, &claims(c.role), &sql.statement);
     }
     let (out, _) = pg.exec_lenient(&script);
-    let mut runs = BTreeMap::new();
+    let mut runs: BTreeMap<usize, Run> = statements::results(&out)
+        .into_iter()
+        .map(|(k, o)| (k, Ok(o)))
+        .collect();
     let mut seed_failed: BTreeMap<usize, String> = BTreeMap::new();
-    for line in out.lines() {
-        if let Some(rest) = line.strip_prefix("S|") {
-            let mut parts = rest.splitn(3, '|');
-            let k: usize = parts.next().unwrap().parse().unwrap();
-            let state = parts.next().unwrap();
-            if state != "00000" {
-                seed_failed.insert(k, format!("{state} {}", parts.next().unwrap_or("")));
-            }
-        } else if let Some(rest) = line.strip_prefix("R|") {
-            let mut parts = rest.splitn(4, '|');
-            let k: usize = parts.next().unwrap().parse().unwrap();
-            let rows: u64 = parts.next().unwrap().parse().unwrap();
-            let sqlstate = parts.next().unwrap().to_string();
-            let message = parts.next().unwrap_or("").to_string();
-            let observed = match sqlstate.as_str() {
-                "00000" => Observed::Rows(rows),
-                "42501" if message.contains("row-level security") => Observed::RlsError,
-                "42501" if message.contains("permission denied") => Observed::PermissionDenied,
-                _ => Observed::Other { sqlstate, message },
-            };
-            runs.insert(k, Ok(observed));
+    for rest in out.lines().filter_map(|line| line.strip_prefix("S|")) {
+        let mut parts = rest.splitn(3, '|');
+        let k: usize = parts.next().unwrap().parse().unwrap();
+        let state = parts.next().unwrap();
+        if state != "00000" {
+            seed_failed.insert(k, format!("{state} {}", parts.next().unwrap_or("")));
         }
     }
     for (k, why) in seed_failed {

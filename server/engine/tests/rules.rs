@@ -439,18 +439,23 @@ export const list = () => shared.from('elsewhere').select()\n";
     assert_eq!(label("shared.from('elsewhere')"), "depends on call order");
 }
 
+/// The service-role JWT of the `hardcoded-service-key` fixture `config.toml` (a test key, not a real one).
+fn fixture_service_key() -> String {
+    let fixture = fixtures().join("hardcoded-service-key/invalid/config.toml");
+    let fixture_text = std::fs::read_to_string(fixture).unwrap();
+    fixture_text
+        .split('"')
+        .find(|s| s.starts_with("eyJ"))
+        .unwrap()
+        .to_string()
+}
+
 /// A folder walk reads the text files a key may be published in (`supabase/config.toml`, Markdown), at the
 /// key's bytes, and leaves out dependencies, lockfiles, `.env` files, oversized text files and text files
 /// without a key.
 #[test]
 fn walk_reads_keys_in_text_files_but_not_lockfiles_dependencies_or_data() {
-    let fixture = fixtures().join("hardcoded-service-key/invalid/config.toml");
-    let fixture_text = std::fs::read_to_string(fixture).unwrap();
-    let key = fixture_text
-        .split('"')
-        .find(|s| s.starts_with("eyJ"))
-        .unwrap()
-        .to_string();
+    let key = fixture_service_key();
     let root = std::env::temp_dir().join(format!("rlscope-text-walk-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let write = |rel: &str, text: &str| {
@@ -514,13 +519,7 @@ fn walk_reads_keys_in_text_files_but_not_lockfiles_dependencies_or_data() {
 #[test]
 fn suppressions_in_text_files_use_each_format_s_comments() {
     use std::sync::Arc;
-    let fixture = fixtures().join("hardcoded-service-key/invalid/config.toml");
-    let fixture_text = std::fs::read_to_string(fixture).unwrap();
-    let key = fixture_text
-        .split('"')
-        .find(|s| s.starts_with("eyJ"))
-        .unwrap()
-        .to_string();
+    let key = fixture_service_key();
     let reason = "rlscope-ignore hardcoded-service-key: revoked, kept for the incident notes";
     let root = PathBuf::from("/ws");
     let cases: Vec<(&str, String, usize)> = vec![

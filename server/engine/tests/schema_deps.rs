@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rlscope_core::config::Config;
 use rlscope_core::Finding;
 use rlscope_engine::Workspace;
+use rlscope_testkit::XorShift;
 
 const ROOT: &str = "/p";
 const M1: &str = "/p/supabase/migrations/20240101000000_init.sql";
@@ -177,26 +178,9 @@ fn a_new_supabase_project_re_checks_everything() {
 
 // ------------------------------------------------------------------ random edits vs a full re-check
 
-/// A small deterministic generator (xorshift), so a failure reproduces from its seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len())]
-    }
-}
-
 const TABLES: &[&str] = &["t0", "t1", "t2", "t3", "t4"];
 
-fn random_statement(r: &mut Rng) -> String {
+fn random_statement(r: &mut XorShift) -> String {
     let t = *r.pick(TABLES);
     let u = *r.pick(TABLES);
     let role = *r.pick(&["anon", "authenticated", "public", "service_role"]);
@@ -227,7 +211,7 @@ fn random_statement(r: &mut Rng) -> String {
     }
 }
 
-fn random_scripts(r: &mut Rng) -> Vec<(String, String)> {
+fn random_scripts(r: &mut XorShift) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for i in 0..8 {
         let t = *r.pick(TABLES);
@@ -270,7 +254,7 @@ fn models(ws: &Workspace) -> Vec<(PathBuf, rlscope_sql::schema::SchemaModel)> {
 /// Applies `steps` random migration edits, re-checking only what `set_file` returns (or, with `sql_only`, only
 /// the SQL files among it), and returns how many times the kept findings differed from a full re-check.
 fn run(seed: u64, steps: usize, sql_only: bool) -> usize {
-    let mut r = Rng(seed);
+    let mut r = XorShift(seed);
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     let migrations = [
         "/p/supabase/migrations/1_a.sql",

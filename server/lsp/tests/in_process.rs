@@ -503,13 +503,7 @@ async fn hardcoded_key_diagnostic_is_complete_and_redacted() {
     assert!(!all.contains(&key), "a full key reached the client");
 
     // hover on the finding: the rule's docs
-    let hover = h
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": u.as_str()}, "position": d["range"]["start"]}),
-        )
-        .await
-        .unwrap();
+    let hover = h.hover(&u, d["range"]["start"].clone()).await.unwrap();
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(md.contains("hardcoded-service-key"), "{md}");
     assert!(!md.contains(&key));
@@ -561,6 +555,12 @@ async fn index_ready(h: &mut Harness) {
         r.method() == "$/progress" && r.params().unwrap()["value"]["kind"] == "end"
     })
     .await;
+}
+
+/// The position `offset` characters into the first `needle` on line `line` of `text` (ASCII).
+fn position_in(text: &str, line: usize, needle: &str, offset: usize) -> Value {
+    let col = text.lines().nth(line).unwrap().find(needle).unwrap() + offset;
+    json!({"line": line, "character": col})
 }
 
 fn alias_project() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
@@ -757,18 +757,8 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
     let su = h.open(&signup, SIGNUP).await;
     h.diagnostics(&su, |p| has(p, SESSION)).await;
     // `supabaseAdmin` in `return supabaseAdmin.from(...)`, line 4
-    let col = SIGNUP
-        .lines()
-        .nth(4)
-        .unwrap()
-        .find("supabaseAdmin")
-        .unwrap()
-        + 3;
     let r = h
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": su.as_str()}, "position": {"line": 4, "character": col}}),
-        )
+        .hover(&su, position_in(SIGNUP, 4, "supabaseAdmin", 3))
         .await
         .unwrap();
     let md = r["contents"]["value"].as_str().unwrap_or_default();
@@ -780,18 +770,8 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
     );
     assert_eq!(r["contents"]["kind"], "markdown");
     // hover on the finding itself: the rule's docs with its sections
-    let col = SIGNUP
-        .lines()
-        .nth(3)
-        .unwrap()
-        .find("signInWithPassword")
-        .unwrap()
-        + 2;
     let r = h
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": su.as_str()}, "position": {"line": 3, "character": col}}),
-        )
+        .hover(&su, position_in(SIGNUP, 3, "signInWithPassword", 2))
         .await
         .unwrap();
     let md = r["contents"]["value"].as_str().unwrap();
@@ -810,14 +790,7 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
         r.method() == "workspace/inlayHint/refresh"
     })
     .await;
-    let hints = h
-        .request(
-            "textDocument/inlayHint",
-            json!({"textDocument": {"uri": su.as_str()},
-                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 6, "character": 0}}}),
-        )
-        .await
-        .unwrap();
+    let hints = h.inlay_hints(&su, 0, 6).await.unwrap();
     let hints = hints.as_array().unwrap();
     let on_query: Vec<&Value> = hints
         .iter()
@@ -827,14 +800,7 @@ async fn hover_names_the_role_of_a_client_and_inlay_hints_label_queries() {
     assert_eq!(on_query[0]["label"], "authenticated");
     assert_eq!(on_query[0]["tooltip"]["kind"], "markdown", "{hints:?}");
     // a range that excludes the query: no hint
-    let hints = h
-        .request(
-            "textDocument/inlayHint",
-            json!({"textDocument": {"uri": su.as_str()},
-                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}}),
-        )
-        .await
-        .unwrap();
+    let hints = h.inlay_hints(&su, 0, 2).await.unwrap();
     assert_eq!(hints, json!([]));
 }
 
@@ -855,13 +821,10 @@ async fn hover_is_plain_text_for_a_client_without_markdown() {
         index_ready(&mut h).await;
         let su = h.open(signup, SIGNUP).await;
         h.diagnostics(&su, |p| has(p, SESSION)).await;
-        let at = |line: usize, needle: &str| {
-            let col = SIGNUP.lines().nth(line).unwrap().find(needle).unwrap() + 2;
-            json!({"textDocument": {"uri": su.as_str()}, "position": {"line": line, "character": col}})
-        };
-        let (role, rule) = (at(4, "supabaseAdmin"), at(3, "signInWithPassword"));
-        let role = h.request("textDocument/hover", role).await.unwrap();
-        let rule = h.request("textDocument/hover", rule).await.unwrap();
+        let role = h.hover(&su, position_in(SIGNUP, 4, "supabaseAdmin", 2));
+        let role = role.await.unwrap();
+        let rule = h.hover(&su, position_in(SIGNUP, 3, "signInWithPassword", 2));
+        let rule = rule.await.unwrap();
         (role["contents"].clone(), rule["contents"].clone())
     }
     let (md_role, md_rule) = hovers(dir.path(), &signup, json!(["markdown", "plaintext"])).await;
@@ -1041,12 +1004,7 @@ async fn a_huge_document_is_tracked_but_not_analysed() {
         start.elapsed()
     );
     // the server still answers about it
-    let r = h
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": u.as_str()}, "position": {"line": 3, "character": 20}}),
-        )
-        .await;
+    let r = h.hover(&u, json!({"line": 3, "character": 20})).await;
     assert!(r.is_ok());
 }
 
@@ -1079,14 +1037,7 @@ async fn initialization_options_hold_when_the_client_has_no_settings() {
             .unwrap()
             .clone();
         assert_eq!(d["severity"], 2, "rules from initializationOptions apply");
-        let hints = h
-            .request(
-                "textDocument/inlayHint",
-                json!({"textDocument": {"uri": su.as_str()},
-                       "range": {"start": {"line": 0, "character": 0}, "end": {"line": 6, "character": 0}}}),
-            )
-            .await
-            .unwrap();
+        let hints = h.inlay_hints(&su, 0, 6).await.unwrap();
         assert!(
             !hints.as_array().unwrap().is_empty(),
             "inlay hints enabled by initializationOptions"

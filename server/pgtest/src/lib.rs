@@ -9,6 +9,8 @@
 //! When PostgreSQL 15 is not installed, [`Cluster::start`] returns [`Unavailable`]; use [`require`] so
 //! that a test fails loudly under `CI=true` and is skipped with a message elsewhere.
 
+pub mod statements;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

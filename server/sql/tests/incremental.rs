@@ -11,19 +11,7 @@ use std::sync::Arc;
 
 use rlscope_sql::schema::incremental::{self, Built};
 use rlscope_sql::schema::{self, ModelCache, SqlSource};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use rlscope_testkit::XorShift;
 
 const EXTRA: &[&str] = &[
     "create policy broken on",
@@ -96,7 +84,7 @@ fn same(a: &Built, b: &Built) -> bool {
 }
 
 /// A random one-file edit of `files`.
-fn edit(r: &mut Rng, files: &mut [(String, String)], pool: &[String]) {
+fn edit(r: &mut XorShift, files: &mut [(String, String)], pool: &[String]) {
     let k = r.below(files.len());
     let mut lines: Vec<String> = files[k].1.lines().map(str::to_string).collect();
     match r.below(7) {
@@ -144,7 +132,7 @@ fn edit(r: &mut Rng, files: &mut [(String, String)], pool: &[String]) {
 fn a_rebuild_after_random_edits_equals_a_build_from_nothing() {
     let (mut steps, mut replayed_part, mut changed) = (0, 0, 0);
     for seed in 0..120u64 {
-        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut r = XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let lines: Vec<String> = pg_generate::sequence(seed)
             .into_iter()
             .flat_map(|(_, t)| t.lines().map(str::to_string).collect::<Vec<_>>())
@@ -198,7 +186,7 @@ fn a_rebuild_after_random_edits_equals_a_build_from_nothing() {
 fn a_wrong_rebuild_is_caught() {
     let mut caught = 0;
     for seed in 0..40u64 {
-        let mut r = Rng(seed | 1);
+        let mut r = XorShift(seed | 1);
         let lines: Vec<String> = pg_generate::sequence(seed)
             .into_iter()
             .flat_map(|(_, t)| t.lines().map(str::to_string).collect::<Vec<_>>())

@@ -637,13 +637,8 @@ type Files = Vec<(String, String)>;
 /// model reads one more statement it cannot read. The files, the corrupted file and the end of the
 /// corrupted line in it. `None` when 60 tries found no such corruption.
 fn corrupt(files: &[(String, String)], seed: u64) -> Option<(Files, usize, usize)> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut below = |n: usize| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % n.max(1) as u64) as usize
-    };
+    let mut r = rlscope_testkit::XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut below = |n: usize| r.below(n);
     let base = unreadable_count(files);
     for _ in 0..60 {
         let k = below(files.len());

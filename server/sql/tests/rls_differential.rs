@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use rlscope_pgtest::statements::{self, Observed};
 use rlscope_pgtest::Cluster;
 use rlscope_sql::outcome::{
     outcome_for, DbRole, DeniedResult, Op, Outcome, PolicyCommand, PolicyFacts, Privileges,
@@ -335,21 +336,6 @@ fn statement(table: &str, r: Request) -> String {
     }
 }
 
-/// What the server did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Observed {
-    /// Rows returned or changed, no error.
-    Rows(u64),
-    /// 42501 from a row level security check.
-    RlsError,
-    /// 42501 from a missing privilege.
-    PermissionDenied,
-    Other {
-        sqlstate: String,
-        message: String,
-    },
-}
-
 /// What a prediction says the server does; `None` = depends on the rows (not compared).
 /// `exact`: the expressions were replaced by constants, so an upsert denied only when its row exists inserts a
 /// new row.
@@ -400,35 +386,22 @@ struct Triple {
 
 fn run_on_server(pg: &Cluster, tables: &[GenTable], triples: &[Triple]) -> Vec<Observed> {
     // Statement results are discarded (`\\o`); `\\echo` prints each one's row count and error to stdout.
-    let mut script = String::from("\\set ON_ERROR_ROLLBACK off\n\\o /dev/null\n");
+    let mut script = String::from(statements::SCRIPT_START);
     for (k, t) in triples.iter().enumerate() {
         let table = &tables[t.table].name;
-        writeln!(
-            script,
-            "begin;\nset local role {};\nset local request.jwt.claims = '{}';\n{};\n\\echo R|{k}|:ROW_COUNT|:SQLSTATE|:LAST_ERROR_MESSAGE\nrollback;",
+        script.push_str("begin;\n");
+        statements::run_as(
+            &mut script,
+            k,
             t.caller.role(),
-            t.caller.claims(),
-            statement(table, t.request)
-        )
-        .unwrap();
+            &t.caller.claims(),
+            &statement(table, t.request),
+        );
     }
     let (out, _errors) = pg.exec_lenient(&script);
     let mut observed: Vec<Option<Observed>> = vec![None; triples.len()];
-    for line in out.lines() {
-        let Some(rest) = line.strip_prefix("R|") else {
-            continue;
-        };
-        let mut parts = rest.splitn(4, '|');
-        let k: usize = parts.next().unwrap().parse().unwrap();
-        let rows: u64 = parts.next().unwrap().parse().unwrap();
-        let sqlstate = parts.next().unwrap().to_string();
-        let message = parts.next().unwrap_or("").to_string();
-        observed[k] = Some(match sqlstate.as_str() {
-            "00000" => Observed::Rows(rows),
-            "42501" if message.contains("row-level security") => Observed::RlsError,
-            "42501" if message.contains("permission denied") => Observed::PermissionDenied,
-            _ => Observed::Other { sqlstate, message },
-        });
+    for (k, o) in statements::results(&out) {
+        observed[k] = Some(o);
     }
     observed
         .into_iter()

@@ -3,6 +3,7 @@
 //! - [`jwt`], [`supabase_jwt`]: JWT-shaped test keys built here, never real ones.
 //! - [`find_rlscope`], [`rlscope_bin`]: the built `rlscope` binary.
 //! - [`read_frame`], [`write_frame`]: LSP's Content-Length framing over stdio.
+//! - [`XorShift`]: a small deterministic generator for randomised tests, so a failure replays from its seed.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,28 @@ use std::process::Command;
 
 use base64::Engine as _;
 use serde_json::Value;
+
+/// A small deterministic generator (xorshift64), so a randomised test's failure replays from its seed. The
+/// seed must not be 0.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
 
 /// base64url without padding, as JWT segments are written.
 pub fn b64url(bytes: impl AsRef<[u8]>) -> String {
@@ -118,6 +141,19 @@ pub fn read_frame(r: &mut impl BufRead) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xorshift_replays_its_sequence() {
+        let mut r = XorShift(1);
+        assert_eq!(
+            [r.next_u64(), r.next_u64(), r.next_u64()],
+            [1082269761, 1152992998833853505, 11177516664432764457]
+        );
+        let mut r = XorShift(7);
+        let items = [1, 2, 3];
+        assert!((0..100).all(|_| items.contains(r.pick(&items))));
+        assert_eq!(r.below(0), 0);
+    }
 
     #[test]
     fn jwt_segments_decode_to_what_was_given() {

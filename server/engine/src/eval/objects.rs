@@ -77,13 +77,18 @@ impl<'w> Eval<'w> {
 
     /// The values of property `prop` of an object literal, later entries and spreads winning.
     pub fn object_prop(&mut self, file: FileId, expr: ExprId, ctx: &CallCtx, prop: &str) -> Vals {
-        // `body = { ...body, s: body.f() }` reaches the same object through its own spread: memoised
-        // evaluation returns at once, so the depth of this walk itself must be bounded
+        self.object_walk(|ev| ev.object_prop_inner(file, expr, ctx, prop))
+    }
+
+    /// `walk` one level deeper into nested objects, or nothing past [`MAX_OBJECT_DEPTH`]: `body = { ...body,
+    /// s: body.f() }` reaches the same object through its own spread, and memoised evaluation returns at
+    /// once, so the depth of the walk itself must be bounded.
+    fn object_walk<T>(&mut self, walk: impl FnOnce(&mut Self) -> Vec<T>) -> Vec<T> {
         if self.object_depth > MAX_OBJECT_DEPTH {
             return Vec::new();
         }
         self.object_depth += 1;
-        let out = self.object_prop_inner(file, expr, ctx, prop);
+        let out = walk(self);
         self.object_depth -= 1;
         out
     }
@@ -111,12 +116,7 @@ impl<'w> Eval<'w> {
                 ObjEntry::Spread(e) => {
                     let mut out = Vec::new();
                     for v in self.eval(file, *e, ctx) {
-                        if let Value::Object {
-                            file: f2,
-                            expr: e2,
-                            ctx: c2,
-                        } = v
-                        {
+                        if let Some((f2, e2, c2)) = v.into_object() {
                             out.extend(self.object_prop(f2, e2, &c2, prop));
                         }
                     }
@@ -138,13 +138,7 @@ impl<'w> Eval<'w> {
         ctx: &CallCtx,
         depth: u32,
     ) -> Vec<(crate::ir::Name, TextRange, ExprId, FileId, CallCtx)> {
-        if self.object_depth > MAX_OBJECT_DEPTH {
-            return Vec::new();
-        }
-        self.object_depth += 1;
-        let out = self.object_entries_inner(file, expr, ctx, depth);
-        self.object_depth -= 1;
-        out
+        self.object_walk(|ev| ev.object_entries_inner(file, expr, ctx, depth))
     }
 
     pub(super) fn object_entries_inner(

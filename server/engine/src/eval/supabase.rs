@@ -139,12 +139,7 @@ impl<'w> Eval<'w> {
                 let mut opts = Vec::new();
                 if let Some(&o) = args.get(idx) {
                     for v in self.eval(file, o, ctx) {
-                        if let Value::Object {
-                            file: of,
-                            expr: oe,
-                            ctx: oc,
-                        } = v
-                        {
+                        if let Some((of, oe, oc)) = v.into_object() {
                             if key.is_none() {
                                 key = self.find_prop_expr(of, oe, &oc, "supabaseKey");
                             }
@@ -250,12 +245,7 @@ impl<'w> Eval<'w> {
         let mut tokens: Vec<Option<Loc>> = Vec::new();
         let mut schemas: Vec<Option<String>> = Vec::new();
         for o in options {
-            let Value::Object {
-                file: of,
-                expr: oe,
-                ctx: oc,
-            } = o
-            else {
+            let Some((of, oe, oc)) = o.into_object() else {
                 headers.push(None);
                 tokens.push(None);
                 schemas.push(None);
@@ -494,12 +484,7 @@ impl<'w> Eval<'w> {
         let mut places: Vec<(FileId, ExprId, CallCtx)> = Vec::new();
         for (i, &a) in args.iter().enumerate().take(2) {
             for v in self.eval(file, a, ctx) {
-                let Value::Object {
-                    file: of,
-                    expr: oe,
-                    ctx: oc,
-                } = v
-                else {
+                let Some((of, oe, oc)) = v.into_object() else {
                     continue;
                 };
                 if i < key_arg {
@@ -507,12 +492,7 @@ impl<'w> Eval<'w> {
                 }
                 if i <= key_arg {
                     for o in self.object_prop(of, oe, &oc, "options") {
-                        if let Value::Object {
-                            file: pf,
-                            expr: pe,
-                            ctx: pc,
-                        } = o
-                        {
+                        if let Some((pf, pe, pc)) = o.into_object() {
                             places.extend(self.find_prop_expr(pf, pe, &pc, "supabaseKey"));
                         }
                     }
@@ -567,12 +547,7 @@ impl<'w> Eval<'w> {
     ) -> bool {
         let mut readers = 0;
         for v in self.eval(file, cookies, ctx) {
-            let Value::Object {
-                file: of,
-                expr: oe,
-                ctx: oc,
-            } = v
-            else {
+            let Some((of, oe, oc)) = v.into_object() else {
                 return false;
             };
             if self.ir(of).is_some_and(

@@ -151,6 +151,16 @@ pub enum Value {
     KeyParts(Rc<KeyVal>),
 }
 
+impl Value {
+    /// An object literal's file, expression and the call context it was evaluated in.
+    pub fn into_object(self) -> Option<(FileId, ExprId, CallCtx)> {
+        match self {
+            Value::Object { file, expr, ctx } => Some((file, expr, ctx)),
+            _ => None,
+        }
+    }
+}
+
 /// Whether a value is truthy, when that is known.
 pub(super) fn truthy(v: &Value) -> Option<bool> {
     match v {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::document::Document;
 use crate::lang::Lang;
+use rlscope_testkit::XorShift;
 use std::path::{Path, PathBuf};
 
 fn sources() -> Vec<(PathBuf, String)> {
@@ -25,20 +26,6 @@ fn sources() -> Vec<(PathBuf, String)> {
     out.sort();
     assert!(out.len() > 40, "fixtures not found");
     out
-}
-
-/// A small deterministic generator (xorshift), so a failure replays.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 const SNIPPETS: &[&str] = &[
@@ -89,7 +76,7 @@ fn composing_fragments_equals_one_walk() {
 /// version's fragments: always the same summary as one walk over the new tree.
 #[test]
 fn reusing_fragments_across_edits_equals_one_walk() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut reused = 0usize;
     for (path, text) in sources() {
         let lang = Lang::of(&path).unwrap();

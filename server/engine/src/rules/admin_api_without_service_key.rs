@@ -100,20 +100,11 @@ pub(crate) fn check_call(
     ctx.out.push(f);
 }
 
-/// The rule's hooks: any method on a receiver named like `auth.admin`.
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn wants(&self) -> super::Wants {
-        super::Wants {
-            receiver_named: Some("admin"),
-            ..super::Wants::NOTHING
-        }
-    }
-    fn method_call(&self, ctx: &mut RuleCtx, m: &super::MethodCall) {
-        check_call(ctx, m.call, m.obj, m.method, m.recv);
-    }
+script_rule! {
+    /// The rule's hooks: any method on a receiver named like `auth.admin`.
+    wants: super::Wants {
+        receiver_named: Some("admin"),
+        ..super::Wants::NOTHING
+    },
+    method_call: check_call,
 }

@@ -125,29 +125,19 @@ the client's database, storage and functions requests then run as the caller (RL
             Some(v) => v.describe(),
             None => "a token that is not the service key".to_string(),
         };
+        let denied = ctx.denied_as_user(
+            c.site,
+            "as that user,",
+            "denied by row level security for the header's user",
+        );
         let message = format!(
             "{when_set}the `Authorization` header ({what}) overrides the service-role key {}: every database, storage and functions \
-request of this client runs as that token's user (RLS applies), and `auth.admin.*` calls fail",
-            key.describe()
+request of this client runs as that token's user (RLS applies), and `auth.admin.*` calls fail{}",
+            key.describe(),
+            denied.suffix()
         );
-        let denied = crate::requests::outcome::denied_as_user(ctx.snap, ctx.file, c.site);
-        let message = match &denied {
-            Some(d) => format!(
-                "{message}; as that user, the {} at {} is denied: {}",
-                d.what,
-                ctx.at(d.at),
-                d.why
-            ),
-            None => message,
-        };
-        let mut f = Finding::new(META.id, severity, primary, message);
-        if let Some(d) = &denied {
-            f = ctx.related(
-                f,
-                d.at,
-                "denied by row level security for the header's user",
-            );
-        }
+        let f = Finding::new(META.id, severity, primary, message);
+        let mut f = denied.relate(ctx, f);
         if c.site.file != ctx.file || !primary.contains_range(c.site.range) {
             f = ctx.related(
                 f,
@@ -241,24 +231,12 @@ the functions run as its user, not service_role",
     ctx.out.push(f);
 }
 
-/// The rule's hooks: a client created by a call, and `functions.setAuth(…)`.
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn wants(&self) -> super::Wants {
-        super::Wants {
-            clients: true,
-            methods: &[&["setAuth"]],
-            ..super::Wants::NOTHING
-        }
-    }
-    fn client_created(&self, ctx: &mut RuleCtx, call: &CallSite, client: &Client, loc: Loc) {
-        check_client(ctx, call, client, loc);
-    }
-    fn method_call(&self, ctx: &mut RuleCtx, m: &super::MethodCall) {
-        check_set_auth(ctx, m.call, m.obj, m.method, m.recv);
-    }
+script_rule! {
+    /// The rule's hooks: a client created by a call, and `functions.setAuth(…)`.
+    wants: super::Wants {
+        methods: &[&["setAuth"]],
+        ..super::Wants::CLIENTS
+    },
+    client_created: check_client,
+    method_call: check_set_auth,
 }

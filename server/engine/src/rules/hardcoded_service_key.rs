@@ -95,14 +95,7 @@ pub(crate) fn check_file(ctx: &mut RuleCtx) {
     }
 }
 
-/// The rule's hooks: the file's key literals.
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn file(&self, ctx: &mut RuleCtx) {
-        check_file(ctx);
-    }
+script_rule! {
+    /// The rule's hooks: the file's key literals.
+    file: check_file,
 }

@@ -2,6 +2,55 @@
 //! module holds the registry, the [`ScriptRule`] trait, and the driver that walks a file's call sites once
 //! and hands each client and method call to the rules that asked for it.
 
+/// Declares a rule module's `Rule`, its [`ScriptRule`]: the module's `META`, what it wants from the driver,
+/// and the module's functions that take each hook it uses (`client_created: f` calls `f(ctx, call, client,
+/// loc)`, `method_call: f` calls `f(ctx, call, obj, method, recv)` with the [`MethodCall`]'s fields, `file: f`
+/// calls `f(ctx)`).
+macro_rules! script_rule {
+    (
+        $(#[$attr:meta])*
+        $(wants: $wants:expr,)?
+        $(client_created: $client_created:ident,)?
+        $(method_call: $method_call:ident,)?
+        $(file: $file:ident,)?
+    ) => {
+        $(#[$attr])*
+        pub(crate) struct Rule;
+
+        impl super::ScriptRule for Rule {
+            fn meta(&self) -> &'static rlscope_core::RuleMeta {
+                &META
+            }
+            $(
+                fn wants(&self) -> super::Wants {
+                    $wants
+                }
+            )?
+            $(
+                fn client_created(
+                    &self,
+                    ctx: &mut super::RuleCtx,
+                    call: &crate::ir::CallSite,
+                    client: &crate::eval::Client,
+                    loc: crate::eval::Loc,
+                ) {
+                    $client_created(ctx, call, client, loc)
+                }
+            )?
+            $(
+                fn method_call(&self, ctx: &mut super::RuleCtx, m: &super::MethodCall) {
+                    $method_call(ctx, m.call, m.obj, m.method, m.recv)
+                }
+            )?
+            $(
+                fn file(&self, ctx: &mut super::RuleCtx) {
+                    $file(ctx)
+                }
+            )?
+        }
+    };
+}
+
 mod admin_api_without_service_key;
 mod auth_header_overrides_service_key;
 mod hardcoded_service_key;
@@ -225,6 +274,23 @@ impl<'a, 'w> RuleCtx<'a, 'w> {
         }
     }
 
+    /// What the client built at `site` then costs: the first request on it in this file that row level
+    /// security denies to the signed-in user, worded after `lead_in` ("with a session cookie,") and shown as a
+    /// related location labelled `label`. Empty when no such request is known.
+    pub fn denied_as_user(&self, site: Loc, lead_in: &str, label: &'static str) -> Consequence {
+        let denied =
+            crate::requests::outcome::denied_as_user(self.snap, self.file, site).map(|d| {
+                let suffix = format!(
+                    "; {lead_in} the {} at {} is denied: {}",
+                    d.what,
+                    self.at(d.at),
+                    d.why
+                );
+                (suffix, d.at)
+            });
+        Consequence { denied, label }
+    }
+
     /// "the client built at lib/admin.ts:3 with `SUPABASE_SERVICE_ROLE_KEY`"
     pub fn describe_client(&self, c: &Client) -> String {
         let key = c
@@ -236,6 +302,28 @@ impl<'a, 'w> RuleCtx<'a, 'w> {
             c.factory.name,
             self.at(c.site)
         )
+    }
+}
+
+/// A request that row level security denies to the signed-in user, from [`RuleCtx::denied_as_user`]: a
+/// message suffix and a related location, both empty when there is none.
+pub(crate) struct Consequence {
+    denied: Option<(String, Loc)>,
+    label: &'static str,
+}
+
+impl Consequence {
+    /// "; with a session cookie, the insert at app/api/orders/route.ts:14 is denied: …", or "".
+    pub fn suffix(&self) -> &str {
+        self.denied.as_ref().map_or("", |(s, _)| s)
+    }
+
+    /// `f` with the denied request as a related location.
+    pub fn relate(&self, ctx: &RuleCtx, f: Finding) -> Finding {
+        match &self.denied {
+            Some((_, at)) => ctx.related(f, *at, self.label),
+            None => f,
+        }
     }
 }
 
@@ -292,6 +380,12 @@ impl Wants {
         clients: false,
         methods: &[],
         receiver_named: None,
+    };
+
+    /// Every client a call creates, and no method calls.
+    pub const CLIENTS: Wants = Wants {
+        clients: true,
+        ..Wants::NOTHING
     };
 
     /// Whether the call `obj.method(…)` is one this rule wants.

@@ -39,7 +39,10 @@ administrative work). Which one is a decision about who may do what.",
     ],
 };
 
-const EXAMPLE: &str = r#"// file: supabase/migrations/20240101000000_orders.sql
+/// The migration both docs examples start from: the table and its INSERT policy.
+macro_rules! orders_migration {
+    () => {
+        r#"// file: supabase/migrations/20240101000000_orders.sql
 create table public.orders (
   id bigint generated always as identity primary key,
   user_id uuid not null,
@@ -48,7 +51,14 @@ create table public.orders (
 alter table public.orders enable row level security;
 create policy "Users insert own orders" on public.orders
   for insert to authenticated with check ((select auth.uid()) = user_id);
-// file: supabase/functions/place-order/index.ts
+"#
+    };
+}
+
+/// The Edge Function of both docs examples, up to its request.
+macro_rules! place_order_function {
+    () => {
+        r#"// file: supabase/functions/place-order/index.ts
 import { createClient } from 'npm:@supabase/supabase-js@2'
 
 Deno.serve(async (req) => {
@@ -56,35 +66,31 @@ Deno.serve(async (req) => {
     global: { headers: { Authorization: req.headers.get('Authorization')! } },
   })
   const { user_id, total } = await req.json()
-  // returning the row needs a SELECT policy too: error 42501
+"#
+    };
+}
+
+const EXAMPLE: &str = concat!(
+    orders_migration!(),
+    place_order_function!(),
+    r#"  // returning the row needs a SELECT policy too: error 42501
   const { data, error } = await supabase.from('orders').insert({ user_id, total }).select()
   return Response.json({ data, error })
 })
-"#;
-
-const USE_INSTEAD: &str = r#"// file: supabase/migrations/20240101000000_orders.sql
-create table public.orders (
-  id bigint generated always as identity primary key,
-  user_id uuid not null,
-  total numeric not null
+"#
 );
-alter table public.orders enable row level security;
-create policy "Users insert own orders" on public.orders
-  for insert to authenticated with check ((select auth.uid()) = user_id);
-create policy "Users read own orders" on public.orders
+
+const USE_INSTEAD: &str = concat!(
+    orders_migration!(),
+    r#"create policy "Users read own orders" on public.orders
   for select to authenticated using ((select auth.uid()) = user_id);
-// file: supabase/functions/place-order/index.ts
-import { createClient } from 'npm:@supabase/supabase-js@2'
-
-Deno.serve(async (req) => {
-  const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_ANON_KEY')!, {
-    global: { headers: { Authorization: req.headers.get('Authorization')! } },
-  })
-  const { user_id, total } = await req.json()
-  const { data, error } = await supabase.from('orders').insert({ user_id, total }).select()
+"#,
+    place_order_function!(),
+    r#"  const { data, error } = await supabase.from('orders').insert({ user_id, total }).select()
   return Response.json({ data, error })
 })
-"#;
+"#
+);
 
 pub(crate) fn check_file(ctx: &mut RuleCtx) {
     let projects = ctx.snap.projects();
@@ -176,14 +182,7 @@ fn anon_key_client_allowed_as_user(
         && !outcome::outcome_for(&o.facts, o.op, outcome::DbRole::Authenticated).is_denied()
 }
 
-/// The rule's hooks: the file's requests.
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn file(&self, ctx: &mut RuleCtx) {
-        check_file(ctx);
-    }
+script_rule! {
+    /// The rule's hooks: the file's requests.
+    file: check_file,
 }

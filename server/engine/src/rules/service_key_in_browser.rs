@@ -46,7 +46,7 @@ Edge Function), and the exposed key must be rotated.",
     references: &["/docs/guides/api/api-keys", "/docs/guides/database/postgres/row-level-security#bypassing-row-level-security"],
 };
 
-pub(crate) fn check_client(ctx: &mut RuleCtx, c: &Client, loc: Loc) {
+pub(crate) fn check_client(ctx: &mut RuleCtx, _call: &crate::ir::CallSite, c: &Client, loc: Loc) {
     if crate::role::key_role(c) != crate::role::Role::ServiceRole {
         return;
     }
@@ -293,29 +293,9 @@ and bypass RLS",
         .collect()
 }
 
-/// The rule's hooks: a client created by a call, and the file (env reads, `next.config` `env`).
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn wants(&self) -> super::Wants {
-        super::Wants {
-            clients: true,
-            ..super::Wants::NOTHING
-        }
-    }
-    fn client_created(
-        &self,
-        ctx: &mut RuleCtx,
-        _call: &crate::ir::CallSite,
-        client: &Client,
-        loc: Loc,
-    ) {
-        check_client(ctx, client, loc);
-    }
-    fn file(&self, ctx: &mut RuleCtx) {
-        check_file(ctx);
-    }
+script_rule! {
+    /// The rule's hooks: a client created by a call, and the file (env reads, `next.config` `env`).
+    wants: super::Wants::CLIENTS,
+    client_created: check_client,
+    file: check_file,
 }

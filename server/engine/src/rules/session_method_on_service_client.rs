@@ -129,25 +129,16 @@ requests run as that user, not service_role",
     } else {
         META.default_severity
     };
-    let denied = crate::requests::outcome::denied_as_user(ctx.snap, ctx.file, c.site);
-    if let Some(d) = &denied {
-        message.push_str(&format!(
-            "; then the {} at {} is denied: {}",
-            d.what,
-            ctx.at(d.at),
-            d.why
-        ));
-    }
+    let denied = ctx.denied_as_user(
+        c.site,
+        "then",
+        "denied by row level security for the signed-in user",
+    );
+    message.push_str(denied.suffix());
     let primary = callee_range(ctx.ir, call);
     let mut f = Finding::new(META.id, severity, primary, message);
     f = ctx.related(f, c.site, "service-role client built here");
-    if let Some(d) = &denied {
-        f = ctx.related(
-            f,
-            d.at,
-            "denied by row level security for the signed-in user",
-        );
-    }
+    f = denied.relate(ctx, f);
     for q in queries_on(ctx, &c).into_iter().take(5) {
         f = ctx.related(
             f,
@@ -365,20 +356,11 @@ fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix
     })
 }
 
-/// The rule's hooks: the session-storing `auth` and `auth.mfa` methods.
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn wants(&self) -> super::Wants {
-        super::Wants {
-            methods: &[crate::eval::STORING, crate::eval::MFA_STORING],
-            ..super::Wants::NOTHING
-        }
-    }
-    fn method_call(&self, ctx: &mut RuleCtx, m: &super::MethodCall) {
-        check_call(ctx, m.call, m.obj, m.method, m.recv);
-    }
+script_rule! {
+    /// The rule's hooks: the session-storing `auth` and `auth.mfa` methods.
+    wants: super::Wants {
+        methods: &[crate::eval::STORING, crate::eval::MFA_STORING],
+        ..super::Wants::NOTHING
+    },
+    method_call: check_call,
 }

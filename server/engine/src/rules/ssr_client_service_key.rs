@@ -112,24 +112,13 @@ applies, without one the same code bypasses RLS",
             ),
         )
     };
-    let denied = crate::requests::outcome::denied_as_user(ctx.snap, ctx.file, c.site);
-    let message = match &denied {
-        Some(d) => format!(
-            "{message}; with a session cookie, the {} at {} is denied: {}",
-            d.what,
-            ctx.at(d.at),
-            d.why
-        ),
-        None => message,
-    };
-    let mut f = Finding::new(META.id, severity, primary, message);
-    if let Some(d) = &denied {
-        f = ctx.related(
-            f,
-            d.at,
-            "denied by row level security with a session cookie",
-        );
-    }
+    let denied = ctx.denied_as_user(
+        c.site,
+        "with a session cookie,",
+        "denied by row level security with a session cookie",
+    );
+    let f = Finding::new(META.id, severity, primary, message + denied.suffix());
+    let mut f = denied.relate(ctx, f);
     if c.site != loc || c.site.file != ctx.file {
         f = ctx.related(
             f,
@@ -286,20 +275,8 @@ fn portable_text(ctx: &mut RuleCtx, arg: crate::ir::ExprId) -> Option<String> {
     }
 }
 
-/// The rule's hooks: a client created by a call.
-pub(crate) struct Rule;
-
-impl super::ScriptRule for Rule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    fn wants(&self) -> super::Wants {
-        super::Wants {
-            clients: true,
-            ..super::Wants::NOTHING
-        }
-    }
-    fn client_created(&self, ctx: &mut RuleCtx, call: &CallSite, client: &Client, loc: Loc) {
-        check_client(ctx, call, client, loc);
-    }
+script_rule! {
+    /// The rule's hooks: a client created by a call.
+    wants: super::Wants::CLIENTS,
+    client_created: check_client,
 }

@@ -152,6 +152,19 @@ impl Harness {
         body.map_err(|e| serde_json::to_value(e).unwrap())
     }
 
+    /// `textDocument/hover` at `position` (`{"line": …, "character": …}`) of `u`.
+    pub async fn hover(&mut self, u: &Uri, position: Value) -> Result<Value, Value> {
+        let params = json!({"textDocument": {"uri": u.as_str()}, "position": position});
+        self.request("textDocument/hover", params).await
+    }
+
+    /// `textDocument/inlayHint` from the start of line `start` to the start of line `end` of `u`.
+    pub async fn inlay_hints(&mut self, u: &Uri, start: u32, end: u32) -> Result<Value, Value> {
+        let params = json!({"textDocument": {"uri": u.as_str()},
+            "range": {"start": {"line": start, "character": 0}, "end": {"line": end, "character": 0}}});
+        self.request("textDocument/inlayHint", params).await
+    }
+
     pub async fn notify(&mut self, method: &'static str, params: Value) {
         let r = self
             .call(Request::build(method).params(params).finish())

@@ -138,17 +138,7 @@ fn build_reusing(sources: &[SqlSource], cache: &mut ModelCache, earlier: &[File]
             },
         })
         .collect();
-    let mut r = Replay::new();
-    for (f, file) in files.iter().enumerate() {
-        r.file_part(
-            &file.path,
-            file.stmts
-                .iter()
-                .enumerate()
-                .map(|(j, s)| (seq_of(f, j), s)),
-        );
-    }
-    let (model, seqs) = r.finish_with_seqs();
+    let (model, seqs) = replay(&files, |_| true);
     let findings = advisors::check(&model, sources);
     Built {
         model,
@@ -282,18 +272,7 @@ pub fn rebuild_owned(
     };
 
     // the affected objects, replayed from their statements and the global ones
-    let mut r = Replay::new();
-    for (f, file) in files.iter().enumerate() {
-        r.file_part(
-            &file.path,
-            file.stmts
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| in_slice(s))
-                .map(|(j, s)| (seq_of(f, j), s)),
-        );
-    }
-    let (part, part_seqs) = r.finish_with_seqs();
+    let (part, part_seqs) = replay(&files, in_slice);
     let is_affected = |name: &str| affected.contains(name);
     let (tables, table_seqs) = split(part.tables, part_seqs.tables, |t| is_affected(&t.name));
     let (views, view_seqs) = split(part.views, part_seqs.views, |v| is_affected(&v.name));
@@ -393,6 +372,22 @@ pub fn rebuild_owned(
             findings,
         },
     }
+}
+
+/// The model of the statements of `files` that `keep` keeps, and the statement position behind each entry.
+fn replay(files: &[File], keep: impl Fn(&Stmt) -> bool) -> (SchemaModel, Seqs) {
+    let mut r = Replay::new();
+    for (f, file) in files.iter().enumerate() {
+        r.file_part(
+            &file.path,
+            file.stmts
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| keep(s))
+                .map(|(j, s)| (seq_of(f, j), s)),
+        );
+    }
+    r.finish_with_seqs()
 }
 
 /// Two sorted finding lists as one ([`advisors::sort`]'s order).

@@ -1041,16 +1041,19 @@ impl Replay {
                 }
             }
         };
-        // PostgreSQL grants on every object of a list, or on none when one is missing: one that may be
-        // missing makes the others unknown.
+        // PostgreSQL grants on every object of a list, or on none when one is missing: one that is missing
+        // or may be makes the others unknown.
         let uncertain = match target {
-            GrantTarget::Tables(qs) => qs.iter().any(|q| self.maybe_created.contains(&q.name)),
-            GrantTarget::Functions(fs) => {
-                fs.iter().any(|f| self.maybe_created.contains(&f.name.name))
-            }
+            GrantTarget::Tables(qs) => qs.iter().any(|q| {
+                self.maybe_created.contains(&q.name)
+                    || (self.find_table(q).is_none() && self.find_view(q).is_none())
+            }),
+            GrantTarget::Functions(fs) => fs.iter().any(|f| {
+                self.maybe_created.contains(&f.name.name) || self.find_functions(f).is_empty()
+            }),
             GrantTarget::AllTablesIn(_) | GrantTarget::AllFunctionsIn(_) => false,
         };
-        let why = "a GRANT naming an object that may not exist";
+        let why = "a GRANT naming an object that does not or may not exist";
         match target {
             GrantTarget::Tables(names) => {
                 for q in names {

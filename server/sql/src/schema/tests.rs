@@ -241,6 +241,11 @@ fn unreadable_statements_touch_what_they_name() {
     ));
     assert_eq!(known(&m), (false, true, true, true));
     assert!(m.view("public", "v").unwrap().unknown);
+    // A GRANT list naming a missing object: PostgreSQL grants on none of them.
+    let m = one(&format!(
+        "{base}grant select on a, nope to anon;\ngrant select on b to anon;"
+    ));
+    assert_eq!(known(&m), (false, true, true, true));
 }
 
 #[test]
