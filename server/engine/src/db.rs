@@ -415,6 +415,17 @@ impl<'w> Snapshot<'w> {
         out
     }
 
+    /// Every env variable read (`process.env.X`, `Deno.env.get('X')`, …) of the summarised files.
+    pub fn env_reads(&self) -> Vec<(FileId, ExprId)> {
+        let mut out = Vec::new();
+        for (i, f) in self.db.files.iter_enumerated() {
+            if let Some(ir) = f.as_ref().and_then(|f| f.ir.as_ref()) {
+                out.extend(ir.env_reads.iter().map(|&e| (i, e)));
+            }
+        }
+        out
+    }
+
     pub fn ir(&self, file: FileId) -> Option<&'w FileIr> {
         let f = self.db.files.get(file)?.as_ref()?;
         if let Some(ir) = &f.ir {
@@ -468,6 +479,19 @@ impl<'w> Snapshot<'w> {
             Some([one]) => Some(*one),
             _ => None,
         }
+    }
+
+    /// The names the workspace's `.env` files give a value of key level `level`, sorted.
+    pub fn env_names_of_level(&self, level: KeyLevel) -> Vec<&'w str> {
+        let mut names: Vec<&str> = self
+            .db
+            .env
+            .iter()
+            .filter(|(_, levels)| levels.as_slice() == [level])
+            .map(|(name, _)| &**name)
+            .collect();
+        names.sort_unstable();
+        names
     }
 
     /// `path:line` relative to the workspace root, for messages.

@@ -5,8 +5,9 @@ use rlscope_core::rule::{Language, RuleMeta};
 use rlscope_core::{Applicability, Edit, Finding, Fix, Severity};
 
 use super::{all_may_bypass_rls, callee_range, clients_of, RuleCtx};
-use crate::eval::{Client, Loc, Part, Value};
-use crate::ir::{CallSite, Expr, ExprId, ObjEntry, PropKey};
+use crate::db::FileId;
+use crate::eval::{Client, KeySource, Loc, Part, Value};
+use crate::ir::{CallSite, Expr, ExprId, ImportKind, ObjEntry, PropKey};
 
 pub static META: RuleMeta = RuleMeta {
     id: "session-method-on-service-client",
@@ -54,7 +55,12 @@ export async function login(email: string, password: string) {
     fix_safety: "Unsafe. For `signUp` the fix rewrites the call to `auth.admin.createUser({ email, password, \
 user_metadata })`, which does not send a confirmation email (pass `email_confirm: true` to mark the address \
 confirmed, or use `auth.admin.inviteUserByEmail`) and returns a user, not a session. For sign-ins the fix calls \
-the method on a new per-request client built with the anon key instead.",
+the method on a new per-request client built with the anon key instead: with the URL the service-role client was \
+built with, and an anon or publishable key variable the project already reads (in the file, where the client is \
+built, anywhere else, or in its `.env` files). When it reads none, the fix names one with the framework's public \
+prefix (`NEXT_PUBLIC_SUPABASE_ANON_KEY` in Next.js, `PUBLIC_SUPABASE_ANON_KEY` in SvelteKit, \
+`VITE_SUPABASE_ANON_KEY` where `import.meta.env` is read, else `SUPABASE_ANON_KEY`) and its title says that this \
+is a new environment variable the project must set.",
     references: &[
         "/docs/guides/troubleshooting/why-is-my-service-role-key-client-getting-rls-errors-or-not-returning-data-7_1K9z",
         "/docs/guides/troubleshooting/performing-administration-tasks-on-the-server-side-with-the-servicerole-secret-BYM4Fa",
@@ -160,7 +166,7 @@ requests run as that user, not service_role",
     let fix = if sign_up {
         sign_up_fix(ctx, call)
     } else if part == Part::Auth && FRESH_OK.contains(&method) {
-        separate_client_fix(ctx, obj, part)
+        separate_client_fix(ctx, obj, part, &c)
     } else {
         Some(Fix {
             title: format!("Call `{method}` on a per-request client built with the anon key, not the shared service client"),
@@ -312,7 +318,7 @@ mark the address confirmed)"
 }
 
 /// Call the method on a fresh per-request anon client instead of the shared service client.
-fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix> {
+fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part, c: &Client) -> Option<Fix> {
     // obj is `<client>.auth` (or `<client>.auth.mfa`)
     let auth = match (part, ctx.ir.expr(obj)) {
         (Part::Mfa, Expr::Member { obj: a, .. }) => *a,
@@ -330,17 +336,28 @@ fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix
         return None;
     }
     let client_range = ctx.ir.range(*client_expr);
-    let deno = ctx.is_deno();
-    let url = ctx.env_expr(if deno {
-        "SUPABASE_URL"
-    } else {
-        "NEXT_PUBLIC_SUPABASE_URL"
+    let url = url_text(ctx, c).unwrap_or_else(|| {
+        let name = if ctx.is_deno() {
+            "SUPABASE_URL".to_string()
+        } else {
+            format!("{}SUPABASE_URL", public_prefix(ctx))
+        };
+        ctx.env_expr(&name)
     });
-    let anon = ctx.env_expr(if deno {
-        "SUPABASE_ANON_KEY"
-    } else {
-        "NEXT_PUBLIC_SUPABASE_ANON_KEY"
-    });
+    let title = "Sign in on a separate per-request client with the anon key".to_string();
+    let (anon, title) = match anon_key_name(ctx, c) {
+        Some(name) => (env_read_text(ctx, &name), title),
+        // Edge Functions are given `SUPABASE_ANON_KEY`
+        None if ctx.is_deno() => (ctx.env_expr("SUPABASE_ANON_KEY"), title),
+        None => {
+            let name = format!("{}SUPABASE_ANON_KEY", public_prefix(ctx));
+            let title = format!(
+                "Sign in on a separate per-request client with the anon key, read from `{name}`: a new environment \
+variable name this project must set"
+            );
+            (ctx.env_expr(&name), title)
+        }
+    };
     let mut edits = Vec::new();
     let create = ctx.ensure_create_client_import(&mut edits);
     edits.push(Edit {
@@ -350,10 +367,108 @@ fn separate_client_fix(ctx: &mut RuleCtx, obj: ExprId, part: Part) -> Option<Fix
         ),
     });
     Some(Fix {
-        title: "Sign in on a separate per-request client with the anon key".into(),
+        title,
         applicability: Applicability::Unsafe,
         edits,
     })
+}
+
+/// The URL the service-role client was built with, written so it reads the same in this file: its env
+/// variable read in this file's dialect, or its string literal.
+fn url_text(ctx: &mut RuleCtx, c: &Client) -> Option<String> {
+    let ir = ctx.snap.ir(c.site.file)?;
+    let Expr::Call { args, .. } = ir.expr(c.site_expr) else {
+        return None;
+    };
+    let url = *args.first()?;
+    let vals = ctx.ev.eval(c.site.file, url, &None);
+    match vals.as_slice() {
+        [Value::Key(k)] => match &k.source {
+            KeySource::Env { name, .. } => Some(env_read_text(ctx, name)),
+            _ => None,
+        },
+        [Value::Str(s)] if !s.contains('\'') && !s.contains('\n') => Some(format!("'{s}'")),
+        _ => None,
+    }
+}
+
+/// An anon or publishable key's env variable the project already reads: in this file, in the file the
+/// client is built in, else anywhere in the workspace or in its `.env` files (one with this file's public
+/// prefix first, then by name).
+fn anon_key_name(ctx: &mut RuleCtx, c: &Client) -> Option<String> {
+    let near: Vec<(FileId, ExprId)> = [ctx.file, c.site.file]
+        .into_iter()
+        .filter_map(|f| ctx.snap.ir(f).map(|ir| (f, ir)))
+        .flat_map(|(f, ir)| ir.env_reads.iter().map(move |&e| (f, e)))
+        .collect();
+    if let Some(name) = anon_env_names(ctx, &near).into_iter().next() {
+        return Some(name);
+    }
+    let all = ctx.snap.env_reads();
+    let mut names = anon_env_names(ctx, &all);
+    names.extend(
+        ctx.snap
+            .env_names_of_level(KeyLevel::Anon)
+            .into_iter()
+            .map(str::to_string),
+    );
+    names.sort();
+    let prefix = public_prefix(ctx);
+    let preferred = names
+        .iter()
+        .find(|n| !prefix.is_empty() && n.starts_with(prefix));
+    preferred.or(names.first()).cloned()
+}
+
+/// The names of the anon-level env reads among `reads`, in order.
+fn anon_env_names(ctx: &mut RuleCtx, reads: &[(FileId, ExprId)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &(file, e) in reads {
+        for v in ctx.ev.eval(file, e, &None) {
+            if let Value::Key(k) = v {
+                if let (Some(KeyLevel::Anon), KeySource::Env { name, .. }) = (k.level, &k.source) {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `name` read from the environment in this file: the binding a SvelteKit `$env/static/*` import of it
+/// gives, else [`RuleCtx::env_expr`].
+fn env_read_text(ctx: &RuleCtx, name: &str) -> String {
+    let imported = ctx.ir.imports.iter().any(|imp| {
+        imp.source.starts_with("$env/static/")
+            && matches!(&imp.kind, ImportKind::Named(n) if **n == *name)
+            && ctx.src(ctx.file, imp.range) == name
+    });
+    if imported {
+        name.to_string()
+    } else {
+        ctx.env_expr(name)
+    }
+}
+
+/// The prefix this file's framework gives env variables the browser may read: `NEXT_PUBLIC_` in a Next.js
+/// file, `PUBLIC_` in a SvelteKit one, `VITE_` where `import.meta.env` is read; none elsewhere.
+fn public_prefix(ctx: &RuleCtx) -> &'static str {
+    let imports_from = |p: &str| ctx.ir.imports.iter().any(|i| i.source.starts_with(p));
+    if imports_from("next/")
+        || imports_from("@supabase/auth-helpers-nextjs")
+        || ctx.text.contains("NEXT_PUBLIC_")
+    {
+        "NEXT_PUBLIC_"
+    } else if imports_from("$env/")
+        || imports_from("@sveltejs/kit")
+        || imports_from("@supabase/auth-helpers-sveltekit")
+    {
+        "PUBLIC_"
+    } else if ctx.text.contains("import.meta.env") {
+        "VITE_"
+    } else {
+        ""
+    }
 }
 
 script_rule! {
