@@ -5,8 +5,9 @@
 //! Supabase CLI never applies (no project, no advisor findings). The models are built from the workspace's SQL
 //! texts on first use and rebuilt when a SQL file changes, from the previous build ([`Projects::rebuild`]): a
 //! project whose files did not change is shared as is, and one whose single file changed replays only the
-//! statements that can reach what that file touches (`rlscope_sql::schema::incremental`). Statements of
-//! unchanged texts come from a [`ModelCache`].
+//! statements that can reach what that file touches (`rlscope_sql::schema::incremental`). When only texts
+//! changed (no file added or removed), [`Projects::update`] rebuilds just the edited files' projects and keeps
+//! the grouping into projects and the file map. Statements of unchanged texts come from a [`ModelCache`].
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -385,5 +386,48 @@ mod tests {
             *projects.files_of(Path::new("/r/apps/b/supabase/schemas/s.sql")),
             [PathBuf::from("/r/apps/b/supabase/schemas/s.sql")]
         );
+    }
+
+    #[test]
+    fn an_update_of_texts_equals_a_build_of_the_new_texts() {
+        let sql = |p: &str, t: &str| (PathBuf::from(p), Arc::<str>::from(t));
+        let v1 = vec![
+            sql(
+                "/r/supabase/migrations/1_a.sql",
+                "create table public.t (id int);",
+            ),
+            sql(
+                "/r/supabase/migrations/2_b.sql",
+                "alter table public.t enable row level security;",
+            ),
+            sql("/r/db/dump.sql", "create table public.v (id int);"),
+        ];
+        let mut cache = ModelCache::default();
+        let old = Arc::new(Projects::build(&v1, &mut cache));
+        let edited = Path::new("/r/supabase/migrations/2_b.sql");
+        let text: Arc<str> = Arc::from("-- rls later\n");
+        let files_before = old.files_of(edited);
+        let new = Projects::update(old.clone(), &[(edited, text.clone())], &mut cache)
+            .unwrap_or_else(|_| panic!("a text edit of a known file updates"));
+        let mut v2 = v1.clone();
+        v2[1].1 = text;
+        let fresh = build(&v2);
+        for (p, _) in &v2 {
+            assert_eq!(new.findings(p), fresh.findings(p), "{}", p.display());
+            assert_eq!(new.files_of(p), fresh.files_of(p));
+        }
+        // RLS is off now: the table's state changed, and the edit was seen as such
+        assert_eq!(
+            new.findings(Path::new("/r/supabase/migrations/1_a.sql"))
+                .len(),
+            1
+        );
+        assert!(new.changes.iter().flatten().any(|c| !c.is_empty()));
+        // the file list is shared with the build the update started from; the loose file's project too
+        assert!(Arc::ptr_eq(&files_before, &new.files_of(edited)));
+        assert!(Arc::ptr_eq(&old.projects[0], &new.projects[0]));
+        // a file the build does not know is not an update
+        let unknown = Path::new("/r/supabase/migrations/3_c.sql");
+        assert!(Projects::update(old, &[(unknown, Arc::from(""))], &mut cache).is_err());
     }
 }
