@@ -178,6 +178,9 @@ pub(crate) fn check_reusing(
     for stmt in &scan.policies {
         let frag = &scan.fragments[stmt.fragment];
         let text = &frag.text[stmt.range.clone()];
+        if !may_name_service_role(text) {
+            continue;
+        }
         // a statement of the file's own text: its findings depend on its text alone (and their ranges on
         // where it stands); one that had none before has none now
         let plain = frag.is_file_text();
@@ -191,6 +194,19 @@ pub(crate) fn check_reusing(
             next.add_clean(text);
         }
     }
+}
+
+/// Whether `text` can name `service_role` at all: every finding of this rule is about a role name or a string
+/// equal to `service_role`, which the text spells out (`service_role`, `SERVICE_ROLE`, `"service_role"`,
+/// `'service_role'`) unless an escape writes it (`E'\163ervice_role'`, `U&"\0073ervice_role"`, `UESCAPE`).
+/// A statement without any of these is not parsed.
+fn may_name_service_role(text: &str) -> bool {
+    let has = |needle: &[u8]| {
+        text.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    has(b"service_role") || text.contains('\\') || has(b"uescape")
 }
 
 fn check_statement(
@@ -593,4 +609,69 @@ fn report_test(
             p.desc
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every statement parsed and checked, as without [`may_name_service_role`].
+    fn check_every_statement(file: &str) -> Vec<Finding> {
+        let scan = crate::scan::scan(file);
+        let mut out = Vec::new();
+        for stmt in &scan.policies {
+            let frag = &scan.fragments[stmt.fragment];
+            check_statement(file, frag, stmt, &frag.text[stmt.range.clone()], &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_statements_that_cannot_name_service_role_loses_no_finding() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = 0;
+        let mut findings = 0;
+        for dir in [
+            "tests/fixtures/valid",
+            "tests/fixtures/invalid",
+            "tests/fixtures/advisors/valid",
+            "tests/fixtures/advisors/invalid",
+            "../../examples/nextjs-supabase/supabase/migrations",
+        ] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_none_or(|x| x != "sql") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut filtered = Vec::new();
+                check(&text, &crate::scan::scan(&text), &mut filtered);
+                let every = check_every_statement(&text);
+                assert_eq!(filtered, every, "{}", path.display());
+                files += 1;
+                findings += every.len();
+            }
+        }
+        assert!(
+            files >= 40 && findings >= 20,
+            "{files} files, {findings} findings"
+        );
+    }
+
+    #[test]
+    fn the_text_test_passes_every_spelling_of_service_role() {
+        for t in [
+            "create policy p on t to service_role using (true)",
+            "CREATE POLICY p ON t TO SERVICE_ROLE USING (true)",
+            "create policy p on t to \"service_role\" using (true)",
+            "create policy p on t using (auth.role() = 'service_role')",
+            "create policy p on t using (auth.role() = E'\\163ervice_role')",
+            "create policy p on t to U&\"!0073ervice_role\" UESCAPE '!' using (true)",
+        ] {
+            assert!(may_name_service_role(t), "{t}");
+        }
+        assert!(!may_name_service_role(
+            "create policy p on t to authenticated using ((select auth.uid()) = user_id)"
+        ));
+    }
 }
