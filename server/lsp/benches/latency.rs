@@ -11,28 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{jwt, write, Harness};
+use rlscope_testkit::{process_cpu, thread_cpu};
 use serde_json::json;
-
-/// User + system CPU time of the whole process (every thread: the LSP loop, the analysis thread, the runtime's
-/// workers). On a loaded machine a wall time mostly measures the wait for a core; this does not.
-fn process_cpu() -> Duration {
-    cpu_of(libc::RUSAGE_SELF)
-}
-
-/// User + system CPU time of the calling thread.
-fn thread_cpu() -> Duration {
-    cpu_of(libc::RUSAGE_THREAD)
-}
-
-fn cpu_of(who: libc::c_int) -> Duration {
-    // SAFETY: rusage is plain old data that getrusage fills in.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(who, &mut u) } != 0 {
-        return Duration::ZERO;
-    }
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
 
 /// A workspace of `n` small modules plus a tsconfig alias and .env, like a mid-size Next.js app.
 fn project(dir: &Path, n: usize) {

@@ -140,16 +140,9 @@ const PARSES_ALLOWED: u32 = 4;
 
 /// CPU time the calling thread spends in `f`.
 fn thread_cpu(f: impl FnOnce()) -> Duration {
-    fn now() -> Duration {
-        // SAFETY: rusage is plain old data that getrusage fills in.
-        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-        unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
-        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-        tv(u.ru_utime) + tv(u.ru_stime)
-    }
-    let start = now();
+    let start = rlscope_testkit::thread_cpu();
     f();
-    now().saturating_sub(start)
+    rlscope_testkit::thread_cpu().saturating_sub(start)
 }
 
 #[test]
